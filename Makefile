@@ -1,0 +1,36 @@
+# The two commands: `make run` (install + demo) and `make test` (install + services + suite).
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+STAMP := $(VENV)/.installed
+PG_URL := postgresql+psycopg://copilot:copilot@127.0.0.1:5432/copilot_test
+REDIS_URL := redis://127.0.0.1:6379/15
+
+.PHONY: install run test services lint clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+	# torch first and pinned: the local CPU wheel; anything unpinned pulls CUDA (MODELS.md).
+	$(PIP) install -q torch==2.13.0
+	$(PIP) install -q -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(VENV)/bin/copilot demo
+
+services:
+	bash scripts/services.sh
+
+test: install services
+	COPILOT_TEST_DATABASE_URL=$(PG_URL) COPILOT_TEST_REDIS_URL=$(REDIS_URL) \
+		$(VENV)/bin/pytest -q
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy copilot knowledge transcripts api evals prompts
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,1 @@
+"""The question pipeline, answer composition, guards, escalation and host prompts."""

@@ -1,0 +1,5 @@
+"""Answer composition behind the AnswerComposer Protocol."""
+
+from copilot.answer.composer import AnswerComposer, GroundedComposer
+
+__all__ = ["AnswerComposer", "GroundedComposer"]

@@ -1,0 +1,67 @@
+"""The fixed sentences of the grounded composer, in Chinese and English."""
+
+from __future__ import annotations
+
+STATUS = {
+    "zh": {
+        "pending_payment": "待付款",
+        "paid": "已付款，待发货",
+        "shipped": "已发货",
+        "in_transit": "运输中",
+        "delivered": "已签收",
+        "cancelled": "已取消",
+        "refunded": "已退款",
+    },
+    "en": {
+        "pending_payment": "awaiting payment",
+        "paid": "paid, waiting to ship",
+        "shipped": "shipped",
+        "in_transit": "in transit",
+        "delivered": "delivered",
+        "cancelled": "cancelled",
+        "refunded": "refunded",
+    },
+}
+
+ESCALATED = {
+    "zh": "这个问题我已转给人工客服，稍后会有专人跟进您，请稍等。",
+    "en": "I've passed this to a member of our team; a person will follow up with you shortly.",
+}
+
+
+def money(value: float) -> str:
+    """¥ amount as written in the catalog: 99 not 99.0, 59.9 stays 59.9."""
+    text = f"{value:.2f}".rstrip("0").rstrip(".")
+    return f"¥{text}"
+
+
+def status(language: str, code: str) -> str:
+    """A readable order status; unknown codes are shown as stored."""
+    return STATUS[language].get(code, code)
+
+
+def price_line(language: str, name: str, price: float, live: float | None) -> str:
+    """The live price with the regular price beside it."""
+    if live is not None and live != price:
+        if language == "zh":
+            return f"{name} 直播价 {money(live)}（原价 {money(price)}）"
+        return f"{name}: live price {money(live)} (regular {money(price)})"
+    if language == "zh":
+        return f"{name} 价格 {money(price)}"
+    return f"{name}: price {money(price)}"
+
+
+def stock_line(language: str, stock: int | None) -> str:
+    """Stock as it stands, or nothing when the catalog does not track it."""
+    if stock is None:
+        return ""
+    if stock == 0:
+        return "，目前已售罄" if language == "zh" else ", currently sold out"
+    return f"，库存 {stock} 件" if language == "zh" else f", {stock} in stock"
+
+
+def quote_host(language: str, moment: str, text: str) -> str:
+    """The host's words with their time on the stream."""
+    if language == "zh":
+        return f"主播在 {moment} 说：「{text}」"
+    return f'At {moment} the host said: "{text}"'

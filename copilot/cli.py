@@ -1,0 +1,166 @@
+"""The `copilot` command line (DESIGN.md's stable interface)."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from copilot.config import get_settings
+from copilot.errors import CopilotError
+from copilot.runtime import Copilot
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
+kb_app = typer.Typer(no_args_is_help=True, help="Catalog and FAQ/policy entries.")
+orders_app = typer.Typer(no_args_is_help=True, help="Order records.")
+transcript_app = typer.Typer(no_args_is_help=True, help="Transcript segments.")
+app.add_typer(kb_app, name="kb")
+app.add_typer(orders_app, name="orders")
+app.add_typer(transcript_app, name="transcript")
+
+DEMO_DATASET = Path(__file__).resolve().parent.parent / "evals" / "datasets" / "demo"
+
+
+def _emit(obj: Any) -> None:
+    typer.echo(json.dumps(obj, ensure_ascii=False))
+
+
+def _fail(exc: CopilotError) -> None:
+    typer.echo(json.dumps({"error": exc.message, **exc.details}, ensure_ascii=False), err=True)
+    raise typer.Exit(code=2)
+
+
+def _read_lines(path: Path) -> list[str]:
+    if not path.is_file():
+        typer.echo(json.dumps({"error": f"no such file: {path}"}), err=True)
+        raise typer.Exit(code=2)
+    try:
+        return path.read_text("utf-8").splitlines()
+    except UnicodeDecodeError as exc:
+        typer.echo(json.dumps({"error": f"{path} is not UTF-8 ({exc.reason})"}), err=True)
+        raise typer.Exit(code=2) from exc
+
+
+def _copilot() -> Copilot:
+    return Copilot(get_settings())
+
+
+@kb_app.command("load")
+def kb_load(room: str, file: Path) -> None:
+    """Load products and FAQ/policy entries (JSONL) into ROOM."""
+    from copilot.loading import load_kb_lines
+
+    copilot = _copilot()
+    lines = _read_lines(file)
+    try:
+        with copilot.db.session_scope() as session:
+            report = load_kb_lines(session, room, lines)
+    except CopilotError as exc:
+        _fail(exc)
+    _emit({"room": room, "products": report.products, "policies": report.policies})
+
+
+@orders_app.command("load")
+def orders_load(file: Path) -> None:
+    """Load order records (JSONL)."""
+    from copilot.loading import load_order_lines
+
+    copilot = _copilot()
+    lines = _read_lines(file)
+    try:
+        with copilot.db.session_scope() as session:
+            report = load_order_lines(session, lines)
+    except CopilotError as exc:
+        _fail(exc)
+    _emit({"orders": report.orders})
+
+
+@transcript_app.command("load")
+def transcript_load(room: str, file: Path) -> None:
+    """Import transcript segments (JSONL) for ROOM."""
+    from copilot.loading import load_transcript_lines
+
+    copilot = _copilot()
+    lines = _read_lines(file)
+    try:
+        with copilot.db.session_scope() as session:
+            count = load_transcript_lines(session, room, lines)
+    except CopilotError as exc:
+        _fail(exc)
+    _emit({"room": room, "segments": count})
+
+
+@app.command()
+def ask(
+    room: str,
+    text: str,
+    viewer: Annotated[str, typer.Option("--viewer", help="The asking viewer's id.")],
+    at: Annotated[float | None, typer.Option("--at", help="Moment of the stream (s).")] = None,
+) -> None:
+    """Put one question through the whole pipeline and print the result as JSON."""
+    from copilot.pipeline import ask as ask_question
+
+    copilot = _copilot()
+    try:
+        result = ask_question(copilot, room_id=room, viewer_id=viewer, text=text, at=at)
+    except CopilotError as exc:
+        _fail(exc)
+    _emit(result.model_dump(exclude_none=True))
+
+
+@app.command("eval")
+def evaluate(
+    folder: Annotated[Path, typer.Argument(help="Dataset folder.")] = DEMO_DATASET,
+    out: Annotated[Path | None, typer.Option("--out", help="Write per-question JSONL.")] = None,
+) -> None:
+    """Evaluate a dataset folder in a fresh room and print the metrics."""
+    from evals.runner import run
+
+    copilot = _copilot()
+    try:
+        metrics = run(copilot, folder, out)
+    except CopilotError as exc:
+        _fail(exc)
+    _emit(metrics.model_dump())
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Bind address.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port.")] = None,
+) -> None:
+    """Serve the API and the pages."""
+    import uvicorn
+
+    settings = get_settings()
+    uvicorn.run("api.app:create_app", factory=True, host=host or settings.host,
+                port=port or settings.port, log_level="info")
+
+
+@app.command()
+def demo(
+    host: Annotated[str | None, typer.Option(help="Bind address.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port.")] = None,
+) -> None:
+    """Load the demo room and serve it."""
+    from evals.runner import load_dataset
+
+    settings = get_settings()
+    copilot = Copilot(settings)
+    started = time.perf_counter()
+    load_dataset(copilot, DEMO_DATASET, "demo")
+    base = f"http://{host or settings.host}:{port or settings.port}"
+    typer.echo(f"demo room loaded in {time.perf_counter() - started:.1f}s", err=True)
+    for label, path in (("viewer chat", "/rooms/demo/chat"), ("agent console", "/console"),
+                        ("host panel", "/rooms/demo/host"), ("API docs", "/docs")):
+        typer.echo(f"{label:14} {base}{path}")
+    sys.stdout.flush()
+    serve(host=host, port=port)
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,45 @@
+"""The one Settings object; every variable has the COPILOT_ prefix."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+MAX_QUESTION_CHARS = 500
+
+
+class Settings(BaseSettings):
+    """Runtime configuration, from the environment (COPILOT_*) with embedded defaults."""
+
+    model_config = SettingsConfigDict(env_prefix="COPILOT_", extra="ignore")
+
+    home: Path = Path("var")
+    database_url: str = ""
+    redis_url: str = ""
+    replay_url: str = "http://127.0.0.1:8000/replay"
+    embedder: str = "e5"
+    embedder_model_path: str = ""
+    max_question_chars: int = MAX_QUESTION_CHARS
+    host: str = "127.0.0.1"
+    port: int = 8000
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The configured URL, or a SQLite file under the data directory."""
+        if self.database_url:
+            return self.database_url
+        self.home.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{(self.home / 'copilot.db').resolve()}"
+
+    @property
+    def embedding_cache_path(self) -> Path:
+        """Where passage vectors are cached between runs."""
+        return self.home / "embeddings.sqlite"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Settings read once per process."""
+    return Settings()

@@ -1,0 +1,54 @@
+"""Every query on conversations and their messages."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from copilot.models import Conversation, Message
+
+HISTORY_MESSAGES = 20
+
+
+class ConversationRepository:
+    """A viewer's conversation in a room."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def for_viewer(self, room_id: str, viewer_id: str) -> Conversation:
+        """The viewer's conversation in the room, started if new."""
+        stmt = select(Conversation).where(
+            Conversation.room_id == room_id, Conversation.viewer_id == viewer_id
+        )
+        conversation = self.session.scalars(stmt).first()
+        if conversation is None:
+            conversation = Conversation(room_id=room_id, viewer_id=viewer_id)
+            self.session.add(conversation)
+            self.session.flush()
+        return conversation
+
+    def add_message(
+        self, conversation: Conversation, *, role: str, text: str, at: float | None = None,
+        action: str | None = None, intent: str | None = None,
+    ) -> Message:
+        """Append a message."""
+        message = Message(
+            conversation_id=conversation.id, role=role, text=text, at=at, action=action,
+            intent=intent,
+        )
+        self.session.add(message)
+        self.session.flush()
+        return message
+
+    def history(self, conversation_id: int, limit: int = HISTORY_MESSAGES) -> Sequence[Message]:
+        """The last messages of a conversation, oldest first."""
+        stmt = (
+            select(Message)
+            .where(Message.conversation_id == conversation_id)
+            .order_by(Message.id.desc())
+            .limit(limit)
+        )
+        return list(reversed(self.session.scalars(stmt).all()))

@@ -1,0 +1,14 @@
+"""Alembic environment: runs on the connection handed over by copilot.db.migrate."""
+
+from alembic import context
+
+from copilot import models as _copilot_models  # noqa: F401  (registers tables)
+from knowledge.models import Base
+from transcripts.models import TranscriptBase
+
+target_metadata = [Base.metadata, TranscriptBase.metadata]
+
+connection = context.config.attributes["connection"]
+context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
+with context.begin_transaction():
+    context.run_migrations()

@@ -1,0 +1,127 @@
+"""The one place that chains admit -> understand -> retrieve -> answer -> guard -> escalate."""
+
+from __future__ import annotations
+
+import time
+
+from sqlalchemy.orm import Session
+
+from copilot.answer.wording import ESCALATED
+from copilot.bus import QUESTIONS_CHANNEL, TICKETS_CHANNEL, Event, room_channel
+from copilot.conversations import ConversationRepository
+from copilot.errors import InvalidInput, NotFound, PayloadTooLarge
+from copilot.escalation import ESCALATING_INTENTS, open_ticket
+from copilot.escalation.service import replay_links
+from copilot.guards import check_draft
+from copilot.retrieval import gather
+from copilot.runtime import Copilot
+from copilot.schemas import Context, QuestionResult
+from copilot.understand import understand
+from knowledge.repository import RoomRepository
+from transcripts.replay import replay_link
+
+
+def admit(copilot: Copilot, *, viewer_id: str, text: str, at: float | None) -> str:
+    """Validate a question before any work; returns the trimmed text."""
+    trimmed = text.strip()
+    if not trimmed:
+        raise InvalidInput("the question is empty")
+    limit = copilot.settings.max_question_chars
+    if len(trimmed) > limit:
+        raise PayloadTooLarge(f"the question is {len(trimmed)} characters; the limit is {limit}")
+    if not viewer_id.strip():
+        raise InvalidInput("viewer_id is required")
+    if at is not None and at < 0:
+        raise InvalidInput("at must be zero or more seconds")
+    return trimmed
+
+
+def ask(
+    copilot: Copilot, *, room_id: str, viewer_id: str, text: str, at: float | None = None
+) -> QuestionResult:
+    """Put one viewer question through the whole pipeline and record it."""
+    started = time.perf_counter()
+    text = admit(copilot, viewer_id=viewer_id, text=text, at=at)
+    with copilot.db.session_scope() as session:
+        if RoomRepository(session).get(room_id) is None:
+            raise NotFound(f"unknown room {room_id!r}")
+        conversations = ConversationRepository(session)
+        conversation = conversations.for_viewer(room_id, viewer_id)
+        understanding = understand(text, copilot.classifier)
+        conversations.add_message(
+            conversation, role="viewer", text=text, at=at, intent=understanding.intent
+        )
+        if understanding.intent == "chitchat":
+            result = QuestionResult(action="ignore", answer="")
+        else:
+            context = gather(
+                session, indexes=copilot.indexes, room_id=room_id, viewer_id=viewer_id,
+                text=text, at=at, understanding=understanding,
+            )
+            result = _answer_or_escalate(copilot, session, context, conversation.id)
+        result.intent = understanding.intent
+        result.language = understanding.language
+        conversations.add_message(
+            conversation, role="copilot", text=result.answer, action=result.action,
+            intent=understanding.intent,
+        )
+    # Published only after the commit, so subscribers can read what they are told about.
+    event_data = {"viewer_id": viewer_id, "intent": result.intent, "action": result.action}
+    copilot.bus.publish(
+        room_channel(QUESTIONS_CHANNEL, room_id),
+        Event(type="question.answered", room_id=room_id, data={**event_data, "text": text}),
+    )
+    if result.ticket_id:
+        copilot.bus.publish(
+            TICKETS_CHANNEL,
+            Event(type="ticket.created", room_id=room_id,
+                  data={**event_data, "ticket_id": result.ticket_id}),
+        )
+    result.latency_ms = round((time.perf_counter() - started) * 1000, 1)
+    return result
+
+
+def _answer_or_escalate(
+    copilot: Copilot, session: Session, context: Context, conversation_id: int
+) -> QuestionResult:
+    intent = context.understanding.intent
+    if intent in ESCALATING_INTENTS:
+        return _escalate(copilot, session, context, conversation_id, f"intent: {intent}")
+    if context.unknown_order_ids:
+        reason = f"order ids not in the viewer's account: {context.unknown_order_ids}"
+        return _escalate(copilot, session, context, conversation_id, reason)
+    draft = copilot.composer.compose(context)
+    if draft is None:
+        return _escalate(copilot, session, context, conversation_id, "sources do not answer")
+    room = RoomRepository(session).get(context.room_id)
+    verdict = check_draft(
+        draft, kb_version_used=context.kb_version, kb_version_now=room.kb_version if room else -1
+    )
+    if not verdict.ok:
+        return _escalate(copilot, session, context, conversation_id, f"guard: {verdict.reason}")
+    base = copilot.settings.replay_url
+    replay = [
+        replay_link(base, context.room_id, e.start) for e in draft.evidence if e.start is not None
+    ]
+    return QuestionResult(
+        action="answer",
+        answer=draft.text,
+        citations=[e.citation() for e in draft.evidence],
+        replay=replay,
+    )
+
+
+def _escalate(
+    copilot: Copilot, session: Session, context: Context, conversation_id: int, reason: str
+) -> QuestionResult:
+    base = copilot.settings.replay_url
+    ticket = open_ticket(
+        session, context=context, conversation_id=conversation_id, reason=reason, base_url=base
+    )
+    return QuestionResult(
+        action="escalate",
+        answer=ESCALATED[context.understanding.language],
+        replay=replay_links(context, base_url=base),
+        ticket_id=ticket.id,
+        reason=reason,
+    )

@@ -1,0 +1,265 @@
+"""The retrieve stage: products, policies, the host's words around the question, own orders."""
+
+from __future__ import annotations
+
+import bisect
+import threading
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+from sqlalchemy.orm import Session
+
+from copilot.schemas import Context, Evidence, OrderView, ProductView
+from copilot.understand import Understanding
+from knowledge.embedder import Embedder
+from knowledge.models import Order, Product
+from knowledge.repository import CatalogRepository, OrderRepository, RoomRepository
+from knowledge.retrieve import Document, HybridIndex, NameLinker
+from transcripts.replay import clock
+from transcripts.store import TranscriptRepository
+
+STAGE_LOOKBACK_S = 1800  # a product introduced longer ago than this is no longer "this one"
+PARTIAL_NAME_MIN = 0.25  # share of a name's weight a partial mention must cover
+TRANSCRIPT_WINDOW_S = 1800  # how far back promotion and host questions search
+RECENCY_TAU_S = 300  # host words lose half their weight in about 3.5 minutes
+RECENCY_WEIGHT = 1.0
+RECENT_SEGMENTS = 2  # "what did the host just say" quotes this many segments
+POLICY_HITS = 3
+TRANSCRIPT_HITS = 3
+
+
+def product_document(product: Product) -> Document:
+    """Name, sku, description, attributes and FAQ as one retrievable text."""
+    attributes = "；".join(f"{k}：{v}" for k, v in (product.attributes or {}).items())
+    faq = " ".join(f"{f['q']} {f['a']}" for f in product.faq or [])
+    text = f"{product.name} {product.sku}。{product.description} {attributes} {faq}"
+    return Document("product", product.sku, text)
+
+
+def product_view(product: Product) -> ProductView:
+    """A read-only copy of a product row."""
+    return ProductView(
+        sku=product.sku,
+        name=product.name,
+        price=product.price,
+        live_price=product.live_price,
+        stock=product.stock,
+        description=product.description,
+        attributes=dict(product.attributes or {}),
+        faq=list(product.faq or []),
+    )
+
+
+def order_view(order: Order) -> OrderView:
+    """What the owner of an order may see of it."""
+    return OrderView(
+        order_id=order.order_id,
+        items=list(order.items or []),
+        status=order.status,
+        carrier=order.carrier,
+        tracking_no=order.tracking_no,
+        updated_at=order.updated_at.isoformat(),
+    )
+
+
+@dataclass
+class CatalogIndex:
+    """A room's catalog index, valid for one kb_version."""
+
+    version: int
+    products: HybridIndex
+    policies: HybridIndex
+    linker: NameLinker
+
+
+@dataclass
+class TranscriptIndex:
+    """A room's transcript index with the product on stage after each segment."""
+
+    version: tuple[int, int, int]
+    index: HybridIndex
+    starts: list[float]
+    mentions: list[str | None]
+
+
+class RoomIndexes:
+    """Per-room indexes, rebuilt from SQL when the catalog or transcript changes."""
+
+    def __init__(self, embedder: Embedder) -> None:
+        self.embedder = embedder
+        self._catalogs: dict[str, CatalogIndex] = {}
+        self._transcripts: dict[str, TranscriptIndex] = {}
+        self._lock = threading.Lock()
+
+    def catalog(self, session: Session, room_id: str, version: int) -> CatalogIndex:
+        """The catalog index for the room's current version."""
+        with self._lock:
+            cached = self._catalogs.get(room_id)
+            if cached is not None and cached.version == version:
+                return cached
+            repo = CatalogRepository(session, room_id)
+            products = repo.products()
+            policies = repo.policies()
+            built = CatalogIndex(
+                version=version,
+                products=HybridIndex([product_document(p) for p in products], self.embedder),
+                policies=HybridIndex(
+                    [Document("faq", e.id, f"{e.q} {e.a}", {"q": e.q, "a": e.a}) for e in policies],
+                    self.embedder,
+                ),
+                linker=NameLinker({p.sku: [p.name, p.sku] for p in products}),
+            )
+            self._catalogs[room_id] = built
+            return built
+
+    def transcript(self, session: Session, room_id: str, catalog: CatalogIndex) -> TranscriptIndex:
+        """The transcript index for the room's current segments and catalog."""
+        repo = TranscriptRepository(session, room_id)
+        count, top = repo.version()
+        version = (count, top, catalog.version)
+        with self._lock:
+            cached = self._transcripts.get(room_id)
+            if cached is not None and cached.version == version:
+                return cached
+            segments = repo.all()
+            documents = [
+                Document("transcript", str(s.id), s.text, {"start": s.start, "end": s.end})
+                for s in segments
+            ]
+            built = TranscriptIndex(
+                version=version,
+                index=HybridIndex(documents, self.embedder),
+                starts=[s.start for s in segments],
+                mentions=[catalog.linker.mentioned(s.text) for s in segments],
+            )
+            self._transcripts[room_id] = built
+            return built
+
+
+    def warm(self, session: Session, room_id: str) -> None:
+        """Build a room's indexes now rather than on its first question."""
+        room = RoomRepository(session).get(room_id)
+        if room is not None:
+            self.transcript(session, room_id, self.catalog(session, room_id, room.kb_version))
+
+
+def _segment_evidence(doc: Document) -> Evidence:
+    start = float(doc.meta["start"])  # type: ignore[arg-type]
+    end = float(doc.meta["end"])  # type: ignore[arg-type]
+    # The clock is part of the evidence: answers quote it.
+    return Evidence(
+        kind="transcript", id=doc.id, text=f"[{clock(start)}] {doc.text}", start=start, end=end
+    )
+
+
+def _zscore(values: npt.NDArray[np.float32], mask: npt.NDArray[np.bool_]) -> npt.NDArray[np.float64]:
+    chosen = values[mask]
+    if chosen.size == 0:
+        return np.zeros(len(values))
+    spread = float(chosen.std()) or 1.0
+    return (values - float(chosen.mean())) / spread
+
+
+def _on_stage(transcript: TranscriptIndex, at: float) -> tuple[str | None, float | None]:
+    """The product most recently introduced by name before `at`, and when."""
+    position = bisect.bisect_right(transcript.starts, at)
+    for i in range(position - 1, -1, -1):
+        if at - transcript.starts[i] > STAGE_LOOKBACK_S:
+            break
+        if transcript.mentions[i]:
+            return transcript.mentions[i], transcript.starts[i]
+    return None, None
+
+
+def _search_transcript(
+    transcript: TranscriptIndex, text: str, vector: npt.NDArray[np.float32], at: float
+) -> list[Evidence]:
+    """Segments said before `at`, ranked by relevance with a recency prior."""
+    index = transcript.index
+    if not index.documents:
+        return []
+    starts = np.asarray(transcript.starts)
+    mask = (starts <= at) & (starts >= at - TRANSCRIPT_WINDOW_S)
+    if not mask.any():
+        return []
+    dense, lexical = index.raw_scores(text, vector)
+    ends = np.array([float(d.meta["end"]) for d in index.documents])  # type: ignore[arg-type]
+    recency = np.exp(-np.maximum(at - ends, 0.0) / RECENCY_TAU_S)
+    score = _zscore(dense, mask) + 0.5 * _zscore(lexical, mask) + RECENCY_WEIGHT * recency
+    score = np.where(mask, score, -np.inf)
+    order = np.argsort(-score)[:TRANSCRIPT_HITS]
+    return [_segment_evidence(index.documents[i]) for i in order if np.isfinite(score[i])]
+
+
+def _recent_transcript(transcript: TranscriptIndex, at: float) -> list[Evidence]:
+    position = bisect.bisect_right(transcript.starts, at)
+    docs = transcript.index.documents[max(0, position - RECENT_SEGMENTS) : position]
+    return [_segment_evidence(d) for d in docs]
+
+
+def _resolve_product(
+    catalog: CatalogIndex, text: str, vector: npt.NDArray[np.float32], on_stage: str | None
+) -> tuple[str | None, str]:
+    named = catalog.linker.mentioned(text)
+    if named:
+        return named, "named"
+    # A partial name counts when retrieval agrees it is the best product.
+    hits = catalog.products.search(text, k=1, query_vector=vector)
+    if hits and catalog.linker.scores(text).get(hits[0].doc.id, 0.0) >= PARTIAL_NAME_MIN:
+        return hits[0].doc.id, "retrieved"
+    if on_stage:
+        return on_stage, "on_stage"
+    return None, ""
+
+
+def gather(
+    session: Session,
+    *,
+    indexes: RoomIndexes,
+    room_id: str,
+    viewer_id: str,
+    text: str,
+    at: float | None,
+    understanding: Understanding,
+) -> Context:
+    """Collect the evidence a question may need; orders only ever the viewer's own."""
+    room = RoomRepository(session).get(room_id)
+    assert room is not None, "admit checks the room exists"
+    catalog = indexes.catalog(session, room_id, room.kb_version)
+    transcript = indexes.transcript(session, room_id, catalog)
+    moment = at if at is not None else TranscriptRepository(session, room_id).end_time()
+    vector = indexes.embedder.encode_queries([text])[0]
+
+    on_stage, since = _on_stage(transcript, moment)
+    sku, source = _resolve_product(catalog, text, vector, on_stage)
+    product = CatalogRepository(session, room_id).product(sku) if sku else None
+
+    policies = [
+        Evidence(kind="faq", id=hit.doc.id, text=str(hit.doc.meta["a"]))
+        for hit in catalog.policies.search(text, k=POLICY_HITS, query_vector=vector)
+    ]
+    orders_repo = OrderRepository(session, viewer_id)
+    if understanding.order_ids:
+        owned = orders_repo.by_ids(understanding.order_ids)
+        owned_ids = {o.order_id for o in owned}
+        unknown = [i for i in understanding.order_ids if i not in owned_ids]
+    else:
+        owned, unknown = orders_repo.recent(), []
+
+    return Context(
+        room_id=room_id,
+        viewer_id=viewer_id,
+        text=text,
+        at=moment,
+        understanding=understanding,
+        kb_version=room.kb_version,
+        product=product_view(product) if product else None,
+        product_source=source if product else "",
+        on_stage_since=since if product and sku == on_stage else None,
+        policies=policies,
+        transcript=_search_transcript(transcript, text, vector, moment),
+        recent_transcript=_recent_transcript(transcript, moment),
+        orders=[order_view(o) for o in owned],
+        unknown_order_ids=unknown,
+    )

@@ -1,0 +1,55 @@
+"""Heavy objects built once per process: database, embedder, classifier, indexes, composer, bus."""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from copilot.answer import AnswerComposer, GroundedComposer
+from copilot.bus import Bus, build_bus
+from copilot.config import Settings
+from copilot.db import Database, migrate
+from copilot.retrieval import RoomIndexes
+from copilot.understand import IntentClassifier
+from knowledge.embedder import Embedder, build_embedder
+
+
+class Copilot:
+    """The process-wide services; models load lazily so light commands stay light."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.db = Database(settings.resolved_database_url)
+        migrate(self.db.engine)
+
+    @cached_property
+    def embedder(self) -> Embedder:
+        """The sentence embedder, with passage vectors cached on disk."""
+        return build_embedder(
+            self.settings.embedder,
+            model_path=self.settings.embedder_model_path,
+            cache_path=self.settings.embedding_cache_path,
+        )
+
+    @cached_property
+    def classifier(self) -> IntentClassifier:
+        """The intent classifier (trained once, then loaded from the data directory)."""
+        return IntentClassifier(self.embedder, cache_dir=self.settings.home / "models")
+
+    @cached_property
+    def indexes(self) -> RoomIndexes:
+        """Per-room catalog and transcript indexes."""
+        return RoomIndexes(self.embedder)
+
+    @cached_property
+    def composer(self) -> AnswerComposer:
+        """The answer composer."""
+        return GroundedComposer(self.embedder)
+
+    @cached_property
+    def bus(self) -> Bus:
+        """The event bus (Redis when configured)."""
+        return build_bus(self.settings.redis_url)
+
+    def warm_up(self) -> None:
+        """Load every model now instead of on the first question."""
+        _ = self.classifier, self.indexes, self.composer

@@ -1,0 +1,95 @@
+"""Pydantic models passed between pipeline stages, and the result object of DESIGN.md."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from copilot.understand import Understanding
+
+Action = Literal["answer", "escalate", "ignore"]
+
+
+class Citation(BaseModel):
+    kind: Literal["transcript", "product", "faq", "order"]
+    id: str
+    start: float | None = None
+
+
+class Evidence(BaseModel):
+    """A source the answer may quote: its text is what the guard checks numbers against."""
+
+    kind: Literal["transcript", "product", "faq", "order"]
+    id: str
+    text: str
+    start: float | None = None
+    end: float | None = None
+
+    def citation(self) -> Citation:
+        """The citation pointing at this evidence."""
+        return Citation(kind=self.kind, id=self.id, start=self.start)
+
+
+class OrderView(BaseModel):
+    """An order as the asking viewer may see it."""
+
+    order_id: str
+    items: list[dict[str, Any]]
+    status: str
+    carrier: str | None
+    tracking_no: str | None
+    updated_at: str
+
+
+class ProductView(BaseModel):
+    """A product as read from the database at answer time."""
+
+    sku: str
+    name: str
+    price: float
+    live_price: float | None
+    stock: int | None
+    description: str
+    attributes: dict[str, str]
+    faq: list[dict[str, str]]
+
+
+class Context(BaseModel):
+    """Everything retrieval found for one question."""
+
+    room_id: str
+    viewer_id: str
+    text: str
+    at: float
+    understanding: Understanding
+    kb_version: int
+    product: ProductView | None = None
+    product_source: Literal["named", "on_stage", "retrieved", ""] = ""
+    on_stage_since: float | None = None
+    policies: list[Evidence] = Field(default_factory=list)
+    transcript: list[Evidence] = Field(default_factory=list)
+    recent_transcript: list[Evidence] = Field(default_factory=list)
+    orders: list[OrderView] = Field(default_factory=list)
+    unknown_order_ids: list[str] = Field(default_factory=list)
+
+
+class Draft(BaseModel):
+    """A composed answer before the guard."""
+
+    text: str
+    evidence: list[Evidence]
+
+
+class QuestionResult(BaseModel):
+    """DESIGN.md's result object, plus what the pipeline understood."""
+
+    action: Action
+    answer: str
+    citations: list[Citation] = Field(default_factory=list)
+    replay: list[str] = Field(default_factory=list)
+    ticket_id: str | None = None
+    latency_ms: float = 0.0
+    intent: str = ""
+    language: str = ""
+    reason: str | None = None

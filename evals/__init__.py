@@ -1,0 +1,1 @@
+"""Datasets and runners that measure the copilot's quality and speed."""

@@ -1,0 +1,1 @@
+"""Catalog, FAQ, policies and orders: ingestion, storage and retrieval."""

@@ -1,0 +1,145 @@
+"""Hybrid retrieval: BM25 and dense scores over the same documents, fused by rank."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+
+from knowledge.embedder import Embedder
+from knowledge.index import FaissIndex
+import re
+
+from knowledge.lexical import BM25, name_words, tokenize
+
+RRF_K = 60  # reciprocal-rank-fusion damping, the usual value from the literature
+NAME_LINK_MIN = 0.5  # share of a name's (IDF-weighted) words a text must contain to mention it
+_LATIN_WORD = re.compile(r"[a-z0-9][a-z0-9\-]*")
+
+
+@dataclass(frozen=True)
+class Document:
+    """A retrievable unit: a product, a policy, a transcript segment."""
+
+    kind: str
+    id: str
+    text: str
+    meta: dict[str, object] = field(default_factory=dict, hash=False, compare=False)
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A document with its fused score and the two scores behind it."""
+
+    doc: Document
+    score: float
+    dense: float
+    lexical: float
+
+
+class HybridIndex:
+    """BM25 (jieba) plus FAISS (dense) over one set of documents."""
+
+    def __init__(self, documents: list[Document], embedder: Embedder) -> None:
+        self.documents = documents
+        self.embedder = embedder
+        self.bm25 = BM25([tokenize(d.text) for d in documents])
+        self.vectors = embedder.encode_passages([d.text for d in documents])
+        self.faiss = FaissIndex(embedder.dim)
+        self.faiss.add(self.vectors)
+
+    def dense_scores(self, query_vector: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+        """Cosine similarity of every document to the query vector."""
+        scores = np.zeros(len(self.documents), dtype=np.float32)
+        sims, ids = self.faiss.search(query_vector, len(self.documents))
+        scores[ids] = sims
+        return scores
+
+    def raw_scores(
+        self, query: str, query_vector: npt.NDArray[np.float32]
+    ) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]:
+        """(dense, BM25) score of every document."""
+        return self.dense_scores(query_vector), self.bm25.scores(tokenize(query))
+
+    def search(
+        self,
+        query: str,
+        *,
+        k: int = 5,
+        query_vector: npt.NDArray[np.float32] | None = None,
+        mask: npt.NDArray[np.bool_] | None = None,
+        prior: npt.NDArray[np.float32] | None = None,
+    ) -> list[Hit]:
+        """Top-k documents by reciprocal-rank fusion; `mask` filters, `prior` multiplies."""
+        if not self.documents:
+            return []
+        if query_vector is None:
+            query_vector = self.embedder.encode_queries([query])[0]
+        dense = self.dense_scores(query_vector)
+        lexical = self.bm25.scores(tokenize(query))
+        fused = _rrf(dense) + np.where(lexical > 0, _rrf(lexical), 0.0)
+        if prior is not None:
+            fused = fused * prior
+        if mask is not None:
+            fused = np.where(mask, fused, -np.inf)
+        order = np.argsort(-fused)[:k]
+        return [
+            Hit(self.documents[i], float(fused[i]), float(dense[i]), float(lexical[i]))
+            for i in order
+            if np.isfinite(fused[i])
+        ]
+
+
+def _rrf(scores: npt.NDArray[np.float32]) -> npt.NDArray[np.float64]:
+    ranks = np.empty(len(scores), dtype=np.float64)
+    ranks[np.argsort(-scores, kind="stable")] = np.arange(1, len(scores) + 1)
+    return 1.0 / (RRF_K + ranks)
+
+
+class NameLinker:
+    """Finds which named entities (products) a text mentions, by IDF-weighted word coverage.
+
+    A name's words count as present when they occur anywhere in the text, so a viewer's
+    "桂花乌龙" still covers "桂花乌龙茶" whatever the segmenter does with either.
+    """
+
+    def __init__(self, names: dict[str, list[str]]) -> None:
+        # names: entity id -> its surface forms (name, sku, ...)
+        self._forms: list[tuple[str, set[str]]] = []
+        df: dict[str, int] = {}
+        for entity, forms in names.items():
+            for form in forms:
+                words = {w for w in name_words(form) if not _is_measure(w)}
+                if words:
+                    self._forms.append((entity, words))
+                    for w in words:
+                        df[w] = df.get(w, 0) + 1
+        total = max(len(self._forms), 1)
+        self._idf = {w: float(np.log(1 + total / n)) for w, n in df.items()}
+
+    def scores(self, text: str) -> dict[str, float]:
+        """Best coverage of each entity's surface forms by the text (0..1)."""
+        lowered = text.lower()
+        latin = set(_LATIN_WORD.findall(lowered))
+        best: dict[str, float] = {}
+        for entity, words in self._forms:
+            weight = sum(self._idf[w] for w in words)
+            covered = sum(
+                self._idf[w] for w in words if (w in latin if w.isascii() else w in lowered)
+            )
+            best[entity] = max(best.get(entity, 0.0), covered / weight if weight else 0.0)
+        return best
+
+    def mentioned(self, text: str, minimum: float = NAME_LINK_MIN) -> str | None:
+        """The entity the text names most clearly, if any reaches `minimum` coverage."""
+        scores = self.scores(text)
+        if not scores:
+            return None
+        entity, score = max(scores.items(), key=lambda kv: kv[1])
+        return entity if score >= minimum else None
+
+
+def _is_measure(gram: str) -> bool:
+    # Pack sizes ("250g", "2", "500ml") are rarely how people refer to a product.
+    return gram[:1].isdigit()

@@ -1,0 +1,1 @@
+"""Host audio in, timestamped transcript segments out; storage and replay links."""
