@@ -87,6 +87,7 @@ class RedisBus:
         """Stop the listener threads."""
         for thread in self._threads:
             thread.stop()
+            thread.join(timeout=2)
         self._redis.close()
 
 

@@ -43,6 +43,17 @@ class ConversationRepository:
         self.session.flush()
         return message
 
+    def recent_questions(self, room_id: str, limit: int = 50) -> Sequence[tuple[Message, str]]:
+        """The room's latest viewer messages with their viewer ids, newest first."""
+        stmt = (
+            select(Message, Conversation.viewer_id)
+            .join(Conversation, Conversation.id == Message.conversation_id)
+            .where(Conversation.room_id == room_id, Message.role == "viewer")
+            .order_by(Message.id.desc())
+            .limit(limit)
+        )
+        return [(m, v) for m, v in self.session.execute(stmt).all()]
+
     def history(self, conversation_id: int, limit: int = HISTORY_MESSAGES) -> Sequence[Message]:
         """The last messages of a conversation, oldest first."""
         stmt = (

@@ -16,10 +16,12 @@ from knowledge.embedder import Embedder, build_embedder
 class Copilot:
     """The process-wide services; models load lazily so light commands stay light."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
         self.settings = settings
         self.db = Database(settings.resolved_database_url)
         migrate(self.db.engine)
+        if embedder is not None:  # share one loaded model between instances (tests, workers)
+            self.__dict__["embedder"] = embedder
 
     @cached_property
     def embedder(self) -> Embedder:

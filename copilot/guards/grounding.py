@@ -17,9 +17,10 @@ class GuardVerdict(BaseModel):
 
 
 def _canonical(number: str) -> str:
-    if "." in number:
-        number = number.rstrip("0").rstrip(".")
-    return number.lstrip("0") or "0"
+    whole, _, fraction = number.partition(".")
+    whole = whole.lstrip("0") or "0"
+    fraction = fraction.rstrip("0")
+    return f"{whole}.{fraction}" if fraction else whole
 
 
 def numbers_in(text: str) -> set[str]:

@@ -1,0 +1,1 @@
+"""FastAPI HTTP surfaces and the pages (viewer chat, agent console, host panel)."""

@@ -1,0 +1,45 @@
+"""Request dependencies: the process-wide copilot and a committed-or-rolled-back session."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request
+from sqlalchemy.orm import Session
+
+from copilot.runtime import Copilot
+
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+
+
+def get_copilot(request: Request) -> Copilot:
+    """The Copilot built once in the app's lifespan."""
+    copilot: Copilot = request.app.state.copilot
+    return copilot
+
+
+CopilotDep = Annotated[Copilot, Depends(get_copilot)]
+
+
+def get_session(copilot: CopilotDep) -> Iterator[Session]:
+    """One session per request: committed on success, rolled back on error."""
+    with copilot.db.session_scope() as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+async def jsonl_body(request: Request) -> list[str]:
+    """The request body as UTF-8 lines, bounded in size."""
+    body = await request.body()
+    if len(body) > MAX_UPLOAD_BYTES:
+        raise HTTPException(413, f"body is {len(body)} bytes; the limit is {MAX_UPLOAD_BYTES}")
+    try:
+        return body.decode("utf-8").splitlines()
+    except UnicodeDecodeError as exc:
+        raise HTTPException(400, f"body is not UTF-8 (byte {exc.start})") from exc
+
+
+JsonlDep = Annotated[list[str], Depends(jsonl_body)]

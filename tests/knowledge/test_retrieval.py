@@ -1,0 +1,46 @@
+"""Tokenisation, name linking and hybrid retrieval with the bundled embedder."""
+
+from __future__ import annotations
+
+from knowledge.embedder import Embedder
+from knowledge.lexical import BM25, cjk_ratio, tokenize
+from knowledge.retrieve import Document, HybridIndex, NameLinker
+
+
+def test_tokenize_segments_chinese_and_lowercases_english() -> None:
+    tokens = tokenize("桂花乌龙茶 Travel Mug 多少钱？")
+    assert "乌龙" in tokens and "travel" in tokens and "？" not in tokens
+
+
+def test_bm25_prefers_the_document_with_the_term() -> None:
+    bm25 = BM25([tokenize("顺丰包邮 48小时发货"), tokenize("七天无理由退货")])
+    scores = bm25.scores(tokenize("退货"))
+    assert scores[1] > scores[0] == 0
+
+
+def test_cjk_ratio() -> None:
+    assert cjk_ratio("这个price多少") > 0.3
+    assert cjk_ratio("how much") == 0
+
+
+def test_name_linker_finds_partial_and_latin_names() -> None:
+    linker = NameLinker({
+        "T1": ["桂花乌龙茶 250g罐装", "T1"],
+        "T2": ["明前龙井绿茶", "T2"],
+        "M1": ["Bamboo Travel Mug", "M1"],
+    })
+    assert linker.mentioned("桂花乌龙多少钱") == "T1"
+    assert linker.mentioned("the bamboo travel mug, is it leak proof?") == "M1"
+    assert linker.mentioned("今天天气不错") is None
+    assert 0 < linker.scores("龙井怎么样")["T2"] < 0.5
+
+
+def test_hybrid_search_ranks_the_relevant_document_first(embedder: Embedder) -> None:
+    docs = [
+        Document("faq", "shipping", "默认顺丰速运，付款后48小时内发货"),
+        Document("faq", "returns", "支持7天无理由退货，商品需未拆封"),
+        Document("faq", "invoice", "可以开电子普通发票"),
+    ]
+    index = HybridIndex(docs, embedder)
+    assert index.search("能退货吗", k=1)[0].doc.id == "returns"
+    assert index.search("which courier do you ship with?", k=1)[0].doc.id == "shipping"
