@@ -24,7 +24,7 @@ run: install
 services:
 	bash scripts/services.sh
 
-test: install services
+test: install services lint
 	COPILOT_TEST_DATABASE_URL=$(PG_URL) COPILOT_TEST_REDIS_URL=$(REDIS_URL) \
 		$(VENV)/bin/pytest -q
 

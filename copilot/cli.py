@@ -137,8 +137,13 @@ def serve(
     import uvicorn
 
     settings = get_settings()
-    uvicorn.run("api.app:create_app", factory=True, host=host or settings.host,
-                port=port or settings.port, log_level="info")
+    uvicorn.run(
+        "api.app:create_app",
+        factory=True,
+        host=host or settings.host,
+        port=port or settings.port,
+        log_level="info",
+    )
 
 
 @app.command()
@@ -155,8 +160,12 @@ def demo(
     load_dataset(copilot, DEMO_DATASET, "demo")
     base = f"http://{host or settings.host}:{port or settings.port}"
     typer.echo(f"demo room loaded in {time.perf_counter() - started:.1f}s", err=True)
-    for label, path in (("viewer chat", "/rooms/demo/chat"), ("agent console", "/console"),
-                        ("host panel", "/rooms/demo/host"), ("API docs", "/docs")):
+    for label, path in (
+        ("viewer chat", "/rooms/demo/chat"),
+        ("agent console", "/console"),
+        ("host panel", "/rooms/demo/host"),
+        ("API docs", "/docs"),
+    ):
         typer.echo(f"{label:14} {base}{path}")
     sys.stdout.flush()
     serve(host=host, port=port)

@@ -31,12 +31,22 @@ class ConversationRepository:
         return conversation
 
     def add_message(
-        self, conversation: Conversation, *, role: str, text: str, at: float | None = None,
-        action: str | None = None, intent: str | None = None,
+        self,
+        conversation: Conversation,
+        *,
+        role: str,
+        text: str,
+        at: float | None = None,
+        action: str | None = None,
+        intent: str | None = None,
     ) -> Message:
         """Append a message."""
         message = Message(
-            conversation_id=conversation.id, role=role, text=text, at=at, action=action,
+            conversation_id=conversation.id,
+            role=role,
+            text=text,
+            at=at,
+            action=action,
             intent=intent,
         )
         self.session.add(message)

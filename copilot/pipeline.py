@@ -55,14 +55,22 @@ def ask(
             result = QuestionResult(action="ignore", answer="")
         else:
             context = gather(
-                session, indexes=copilot.indexes, room_id=room_id, viewer_id=viewer_id,
-                text=text, at=at, understanding=understanding,
+                session,
+                indexes=copilot.indexes,
+                room_id=room_id,
+                viewer_id=viewer_id,
+                text=text,
+                at=at,
+                understanding=understanding,
             )
             result = _answer_or_escalate(copilot, session, context, conversation.id)
         result.intent = understanding.intent
         result.language = understanding.language
         conversations.add_message(
-            conversation, role="copilot", text=result.answer, action=result.action,
+            conversation,
+            role="copilot",
+            text=result.answer,
+            action=result.action,
             intent=understanding.intent,
         )
     # Published only after the commit, so subscribers can read what they are told about.
@@ -74,8 +82,11 @@ def ask(
     if result.ticket_id:
         copilot.bus.publish(
             TICKETS_CHANNEL,
-            Event(type="ticket.created", room_id=room_id,
-                  data={**event_data, "ticket_id": result.ticket_id}),
+            Event(
+                type="ticket.created",
+                room_id=room_id,
+                data={**event_data, "ticket_id": result.ticket_id},
+            ),
         )
     result.latency_ms = round((time.perf_counter() - started) * 1000, 1)
     return result

@@ -10,7 +10,7 @@ import numpy as np
 import numpy.typing as npt
 from sqlalchemy.orm import Session
 
-from copilot.schemas import Context, Evidence, OrderView, ProductView
+from copilot.schemas import Context, Evidence, OrderView, ProductSource, ProductView
 from copilot.understand import Understanding
 from knowledge.embedder import Embedder
 from knowledge.models import Order, Product
@@ -136,7 +136,6 @@ class RoomIndexes:
             self._transcripts[room_id] = built
             return built
 
-
     def warm(self, session: Session, room_id: str) -> None:
         """Build a room's indexes now rather than on its first question."""
         room = RoomRepository(session).get(room_id)
@@ -153,12 +152,14 @@ def _segment_evidence(doc: Document) -> Evidence:
     )
 
 
-def _zscore(values: npt.NDArray[np.float32], mask: npt.NDArray[np.bool_]) -> npt.NDArray[np.float64]:
+def _zscore(
+    values: npt.NDArray[np.float32], mask: npt.NDArray[np.bool_]
+) -> npt.NDArray[np.float64]:
     chosen = values[mask]
     if chosen.size == 0:
         return np.zeros(len(values))
     spread = float(chosen.std()) or 1.0
-    return (values - float(chosen.mean())) / spread
+    return np.asarray((values - float(chosen.mean())) / spread, dtype=np.float64)
 
 
 def _on_stage(transcript: TranscriptIndex, at: float) -> tuple[str | None, float | None]:
@@ -200,7 +201,7 @@ def _recent_transcript(transcript: TranscriptIndex, at: float) -> list[Evidence]
 
 def _resolve_product(
     catalog: CatalogIndex, text: str, vector: npt.NDArray[np.float32], on_stage: str | None
-) -> tuple[str | None, str]:
+) -> tuple[str | None, ProductSource]:
     named = catalog.linker.mentioned(text)
     if named:
         return named, "named"

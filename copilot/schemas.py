@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 from copilot.understand import Understanding
 
 Action = Literal["answer", "escalate", "ignore"]
+ProductSource = Literal["named", "on_stage", "retrieved", ""]
 
 
 class Citation(BaseModel):
@@ -65,7 +66,7 @@ class Context(BaseModel):
     understanding: Understanding
     kb_version: int
     product: ProductView | None = None
-    product_source: Literal["named", "on_stage", "retrieved", ""] = ""
+    product_source: ProductSource = ""
     on_stage_since: float | None = None
     policies: list[Evidence] = Field(default_factory=list)
     transcript: list[Evidence] = Field(default_factory=list)

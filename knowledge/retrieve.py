@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -9,8 +10,6 @@ import numpy.typing as npt
 
 from knowledge.embedder import Embedder
 from knowledge.index import FaissIndex
-import re
-
 from knowledge.lexical import BM25, name_words, tokenize
 
 RRF_K = 60  # reciprocal-rank-fusion damping, the usual value from the literature

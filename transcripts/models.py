@@ -1,4 +1,4 @@
-"""SQLAlchemy model for transcript segments (its own metadata: transcripts imports nothing above it)."""
+"""SQLAlchemy model for transcript segments, on its own metadata (no imports from above)."""
 
 from __future__ import annotations
 

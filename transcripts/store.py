@@ -19,7 +19,7 @@ class TranscriptRepository:
         self.room_id = room_id
 
     def add(self, segments: Iterable[SegmentRecord]) -> int:
-        """Store segments, replacing any with the same start time (loading twice changes nothing)."""
+        """Store segments, replacing any with the same start (loading twice changes nothing)."""
         records = list(segments)
         starts = [r.start for r in records]
         for chunk in range(0, len(starts), 500):

@@ -53,8 +53,13 @@ def get_room(room: str, session: SessionDep) -> dict[str, Any]:
         "id": found.id,
         "kb_version": found.kb_version,
         "products": [
-            {"sku": p.sku, "name": p.name, "price": p.price, "live_price": p.live_price,
-             "stock": p.stock}
+            {
+                "sku": p.sku,
+                "name": p.name,
+                "price": p.price,
+                "live_price": p.live_price,
+                "stock": p.stock,
+            }
             for p in catalog.products()
         ],
         "policies": len(catalog.policies()),
@@ -76,8 +81,13 @@ def get_activity(room: str, session: SessionDep, limit: int = 50) -> dict[str, A
         "room": room,
         "intents": dict(sorted(counts.items(), key=lambda kv: -kv[1])),
         "questions": [
-            {"viewer_id": viewer, "text": m.text, "at": m.at, "intent": m.intent,
-             "created_at": m.created_at.isoformat()}
+            {
+                "viewer_id": viewer,
+                "text": m.text,
+                "at": m.at,
+                "intent": m.intent,
+                "created_at": m.created_at.isoformat(),
+            }
             for m, viewer in recent
         ],
     }

@@ -24,6 +24,10 @@ class QuestionIn(BaseModel):
 async def post_question(room: str, question: QuestionIn, copilot: CopilotDep) -> QuestionResult:
     """Put one viewer question through the pipeline; returns DESIGN.md's result object."""
     return await run_in_threadpool(
-        ask, copilot, room_id=room, viewer_id=question.viewer_id, text=question.text,
+        ask,
+        copilot,
+        room_id=room,
+        viewer_id=question.viewer_id,
+        text=question.text,
         at=question.at,
     )

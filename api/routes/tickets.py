@@ -18,10 +18,17 @@ router = APIRouter(prefix="/v1/tickets", tags=["tickets"])
 
 def _summary(ticket: Ticket) -> dict[str, Any]:
     return {
-        "id": ticket.id, "room_id": ticket.room_id, "viewer_id": ticket.viewer_id,
-        "status": ticket.status, "intent": ticket.intent, "reason": ticket.reason,
-        "question": ticket.question, "at": ticket.at, "language": ticket.language,
-        "replay": ticket.replay, "created_at": ticket.created_at.isoformat(),
+        "id": ticket.id,
+        "room_id": ticket.room_id,
+        "viewer_id": ticket.viewer_id,
+        "status": ticket.status,
+        "intent": ticket.intent,
+        "reason": ticket.reason,
+        "question": ticket.question,
+        "at": ticket.at,
+        "language": ticket.language,
+        "replay": ticket.replay,
+        "created_at": ticket.created_at.isoformat(),
     }
 
 
@@ -44,8 +51,13 @@ def get_ticket(ticket_id: str, session: SessionDep) -> dict[str, Any]:
     return {
         **_summary(ticket),
         "conversation": [
-            {"role": m.role, "text": m.text, "at": m.at, "action": m.action,
-             "created_at": m.created_at.isoformat()}
+            {
+                "role": m.role,
+                "text": m.text,
+                "at": m.at,
+                "action": m.action,
+                "created_at": m.created_at.isoformat(),
+            }
             for m in messages
         ],
         "orders": ticket.orders,

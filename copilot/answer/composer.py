@@ -68,7 +68,9 @@ class GroundedComposer:
             return None
         language = context.understanding.language
         line = wording.price_line(language, product.name, product.price, product.live_price)
-        text = line + wording.stock_line(language, product.stock) + ("。" if language == "zh" else ".")
+        text = (
+            line + wording.stock_line(language, product.stock) + ("。" if language == "zh" else ".")
+        )
         return Draft(text=text, evidence=[product_evidence(product)])
 
     def _product_info(self, context: Context) -> Draft | None:
@@ -95,9 +97,7 @@ class GroundedComposer:
         if not details:
             return None
         asked = name_grams(question)
-        overlap = [
-            len(asked & name_grams(k)) / max(len(name_grams(k)), 1) for k in keys
-        ]
+        overlap = [len(asked & name_grams(k)) / max(len(name_grams(k)), 1) for k in keys]
         best = int(np.argmax(overlap))
         if overlap[best] >= DETAIL_KEY_MIN:
             return details[best]

@@ -32,8 +32,14 @@ def open_ticket(
     """Store a ticket for an agent; the caller commits."""
     evidence = [e.model_dump() for e in context.transcript + context.policies]
     if context.product is not None:
-        evidence.insert(0, {"kind": "product", "id": context.product.sku,
-                            "text": context.product.model_dump_json()})
+        evidence.insert(
+            0,
+            {
+                "kind": "product",
+                "id": context.product.sku,
+                "text": context.product.model_dump_json(),
+            },
+        )
     ticket = Ticket(
         room_id=context.room_id,
         viewer_id=context.viewer_id,

@@ -31,9 +31,9 @@ class IntentClassifier:
         rows = [json.loads(line) for line in EXAMPLES.read_text("utf-8").splitlines() if line]
         texts = [r["text"] for r in rows]
         labels = [r["intent"] for r in rows]
-        digest = hashlib.sha1(
-            (embedder.name + EXAMPLES.read_text("utf-8")).encode()
-        ).hexdigest()[:16]
+        digest = hashlib.sha1((embedder.name + EXAMPLES.read_text("utf-8")).encode()).hexdigest()[
+            :16
+        ]
         cached = cache_dir / f"intent-{digest}.joblib" if cache_dir else None
         if cached is not None and cached.exists():
             self._ngrams, self._model = joblib.load(cached)

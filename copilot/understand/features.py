@@ -45,18 +45,32 @@ def understand(text: str, classifier: IntentClassifier) -> Understanding:
     if not _HAS_WORD.search(text.replace("_", "")):
         # Nothing but emoji and punctuation: a reaction.
         return Understanding(
-            language=language, intent="chitchat", confidence=1.0, runner_up="chitchat",
-            order_ids=[], deictic=False,
+            language=language,
+            intent="chitchat",
+            confidence=1.0,
+            runner_up="chitchat",
+            order_ids=[],
+            deictic=False,
         )
     ranked = list(classifier.predict(text).items())
     intent, confidence = ranked[0]
     runner_up = ranked[1][0] if len(ranked) > 1 else intent
-    if order_ids and intent not in {"chitchat", "after_sales", "payment_issue", "complaint", "human"}:
+    if order_ids and intent not in {
+        "chitchat",
+        "after_sales",
+        "payment_issue",
+        "complaint",
+        "human",
+    }:
         # An order id is the strongest sign of an order question.
         intent = "order_status"
     if confidence < INTENT_MIN_PROBABILITY and intent != "order_status":
         intent = "other"
     return Understanding(
-        language=language, intent=intent, confidence=confidence, runner_up=runner_up,
-        order_ids=order_ids, deictic=deictic,
+        language=language,
+        intent=intent,
+        confidence=confidence,
+        runner_up=runner_up,
+        order_ids=order_ids,
+        deictic=deictic,
     )

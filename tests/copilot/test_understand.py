@@ -14,7 +14,9 @@ def test_language() -> None:
     assert detect_language("is this one still 128?") == "en"
 
 
-@pytest.mark.parametrize("text", ["6666666666", "🔥🔥🔥", "哈哈哈哈哈", "主播今天好美啊", "hello from Toronto!"])
+@pytest.mark.parametrize(
+    "text", ["6666666666", "🔥🔥🔥", "哈哈哈哈哈", "主播今天好美啊", "hello from Toronto!"]
+)
 def test_reactions_are_chitchat(sqlite_copilot: Copilot, text: str) -> None:
     assert understand(text, sqlite_copilot.classifier).intent == "chitchat"
 

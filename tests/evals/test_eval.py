@@ -14,11 +14,18 @@ from tests.conftest import MINI
 
 def test_metrics() -> None:
     rows = [
-        {"expect": {"action": "answer", "facts": ["99"]},
-         "result": {"action": "answer", "answer": "¥99", "latency_ms": 10}},
-        {"expect": {"action": "escalate", "forbid": ["SF1"]},
-         "result": {"action": "answer", "answer": "SF1 ...", "latency_ms": 30}},
-        {"expect": {"action": "ignore"}, "result": {"action": "ignore", "answer": "", "latency_ms": 5}},
+        {
+            "expect": {"action": "answer", "facts": ["99"]},
+            "result": {"action": "answer", "answer": "¥99", "latency_ms": 10},
+        },
+        {
+            "expect": {"action": "escalate", "forbid": ["SF1"]},
+            "result": {"action": "answer", "answer": "SF1 ...", "latency_ms": 30},
+        },
+        {
+            "expect": {"action": "ignore"},
+            "result": {"action": "ignore", "answer": "", "latency_ms": 5},
+        },
     ]
     metrics = score(rows)
     assert metrics.action_accuracy == round(2 / 3, 4)
@@ -27,20 +34,41 @@ def test_metrics() -> None:
 
 
 def test_cli_eval_and_ask(home: Path, tmp_path: Path) -> None:
-    env = {**os.environ, "COPILOT_HOME": str(home), "COPILOT_DATABASE_URL": f"sqlite:///{tmp_path}/cli.db"}
+    env = {
+        **os.environ,
+        "COPILOT_HOME": str(home),
+        "COPILOT_DATABASE_URL": f"sqlite:///{tmp_path}/cli.db",
+    }
     copilot = [sys.executable, "-m", "copilot.cli"]
     out = tmp_path / "results.jsonl"
-    run = subprocess.run([*copilot, "eval", str(MINI), "--out", str(out)], env=env,
-                         capture_output=True, text=True, timeout=300, check=True)
+    run = subprocess.run(
+        [*copilot, "eval", str(MINI), "--out", str(out)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
     metrics = json.loads(run.stdout)
     assert metrics["questions"] == 10 and metrics["leaks"] == 0
     assert metrics["action_accuracy"] >= 0.9 and metrics["fact_accuracy"] >= 0.9
     rows = [json.loads(line) for line in out.read_text("utf-8").splitlines()]
     assert len(rows) == 10 and all("result" in r for r in rows)
     # The next command sees the same room (state lives under COPILOT_HOME).
-    asked = subprocess.run([*copilot, "ask", "mini", "龙井多少钱", "--viewer", "alice", "--at", "30"],
-                           env=env, capture_output=True, text=True, timeout=300, check=True)
+    asked = subprocess.run(
+        [*copilot, "ask", "mini", "龙井多少钱", "--viewer", "alice", "--at", "30"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
     assert "¥128" in json.loads(asked.stdout)["answer"]
-    bad = subprocess.run([*copilot, "ask", "nowhere", "hi", "--viewer", "a"], env=env,
-                         capture_output=True, text=True, timeout=300)
+    bad = subprocess.run(
+        [*copilot, "ask", "nowhere", "hi", "--viewer", "a"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert bad.returncode == 2 and "unknown room" in bad.stderr

@@ -1,4 +1,4 @@
-"""Loading files: validation with line numbers, one transaction, idempotent upserts (SQLite and PostgreSQL)."""
+"""Loading files: line-numbered validation, one transaction, idempotent upserts (both databases)."""
 
 from __future__ import annotations
 
@@ -15,8 +15,15 @@ from knowledge.models import FaqEntry, Order, Product
 from knowledge.repository import CatalogRepository, OrderRepository, RoomRepository
 from transcripts.store import TranscriptRepository
 
-PRODUCT = {"sku": "A-1", "name": "桂花乌龙茶", "price": 88, "live_price": 66, "stock": 5,
-           "description": "清香型乌龙", "attributes": {"产地": "福建"}}
+PRODUCT = {
+    "sku": "A-1",
+    "name": "桂花乌龙茶",
+    "price": 88,
+    "live_price": 66,
+    "stock": 5,
+    "description": "清香型乌龙",
+    "attributes": {"产地": "福建"},
+}
 POLICY = {"id": "policy-returns", "q": "能退货吗", "a": "7天无理由退货"}
 
 
@@ -74,11 +81,21 @@ def test_invalid_json_line_is_reported(any_copilot: Copilot) -> None:
 
 def test_orders_upsert_by_order_id(any_copilot: Copilot) -> None:
     viewer = f"v-{uuid.uuid4().hex[:6]}"
-    order = {"order_id": f"X{uuid.uuid4().hex[:10]}", "viewer_id": viewer,
-             "items": [{"sku": "A-1", "qty": 1}], "status": "paid",
-             "created_at": "2026-11-01T10:00:00+08:00", "updated_at": "2026-11-01T10:00:00+08:00"}
-    shipped = dict(order, status="shipped", carrier="顺丰速运", tracking_no="SF123",
-                   updated_at="2026-11-02T10:00:00+08:00")
+    order = {
+        "order_id": f"X{uuid.uuid4().hex[:10]}",
+        "viewer_id": viewer,
+        "items": [{"sku": "A-1", "qty": 1}],
+        "status": "paid",
+        "created_at": "2026-11-01T10:00:00+08:00",
+        "updated_at": "2026-11-01T10:00:00+08:00",
+    }
+    shipped = dict(
+        order,
+        status="shipped",
+        carrier="顺丰速运",
+        tracking_no="SF123",
+        updated_at="2026-11-02T10:00:00+08:00",
+    )
     for lines in (_lines(order), _lines(shipped), _lines(shipped)):
         with any_copilot.db.session_scope() as session:
             load_order_lines(session, lines)
@@ -90,8 +107,13 @@ def test_orders_upsert_by_order_id(any_copilot: Copilot) -> None:
 
 
 def test_order_missing_field_names_it(any_copilot: Copilot) -> None:
-    broken = {"order_id": "Z1", "items": [{"sku": "A", "qty": 1}], "status": "paid",
-              "created_at": "2026-11-01T10:00:00", "updated_at": "2026-11-01T10:00:00"}
+    broken = {
+        "order_id": "Z1",
+        "items": [{"sku": "A", "qty": 1}],
+        "status": "paid",
+        "created_at": "2026-11-01T10:00:00",
+        "updated_at": "2026-11-01T10:00:00",
+    }
     with pytest.raises(InvalidInput) as error, any_copilot.db.session_scope() as session:
         load_order_lines(session, _lines(broken))
     assert error.value.details == {"line": 1, "field": "viewer_id"}
@@ -99,7 +121,9 @@ def test_order_missing_field_names_it(any_copilot: Copilot) -> None:
 
 def test_transcript_load_is_idempotent_and_validates(any_copilot: Copilot) -> None:
     room = _room()
-    segments = _lines({"start": 0, "end": 5, "text": "欢迎"}, {"start": 5, "end": 9, "text": "上新"})
+    segments = _lines(
+        {"start": 0, "end": 5, "text": "欢迎"}, {"start": 5, "end": 9, "text": "上新"}
+    )
     for _ in range(2):
         with any_copilot.db.session_scope() as session:
             load_transcript_lines(session, room, segments)

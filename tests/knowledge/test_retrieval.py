@@ -24,11 +24,13 @@ def test_cjk_ratio() -> None:
 
 
 def test_name_linker_finds_partial_and_latin_names() -> None:
-    linker = NameLinker({
-        "T1": ["桂花乌龙茶 250g罐装", "T1"],
-        "T2": ["明前龙井绿茶", "T2"],
-        "M1": ["Bamboo Travel Mug", "M1"],
-    })
+    linker = NameLinker(
+        {
+            "T1": ["桂花乌龙茶 250g罐装", "T1"],
+            "T2": ["明前龙井绿茶", "T2"],
+            "M1": ["Bamboo Travel Mug", "M1"],
+        }
+    )
     assert linker.mentioned("桂花乌龙多少钱") == "T1"
     assert linker.mentioned("the bamboo travel mug, is it leak proof?") == "M1"
     assert linker.mentioned("今天天气不错") is None
