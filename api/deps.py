@@ -28,7 +28,8 @@ def get_session(copilot: CopilotDep) -> Iterator[Session]:
         yield session
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+# scope="function": commit before the response is sent, so a read right after a write sees it.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
 async def jsonl_body(request: Request) -> list[str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from copilot.answer.wording import ESCALATED
@@ -16,9 +17,15 @@ from copilot.guards import check_draft
 from copilot.retrieval import gather
 from copilot.runtime import Copilot
 from copilot.schemas import Context, QuestionResult
-from copilot.understand import understand
+from copilot.understand import ANSWERABLE_INTENTS, Understanding, understand
 from knowledge.repository import RoomRepository
 from transcripts.replay import replay_link
+
+ANSWERABLE_OVER_CHITCHAT = 0.3  # an answerable reading this likely beats a top "chitchat"
+UNCLEAR_MAX = 0.15  # no intent this likely: a person reads it rather than a guess
+ESCALATE_MIN = 0.4  # an escalating intent hands over outright when this sure
+READING_MIN = 0.1  # answerable readings are tried, in rank order, down to this probability
+MAX_READINGS = 3
 
 
 def admit(copilot: Copilot, *, viewer_id: str, text: str, at: float | None) -> str:
@@ -51,7 +58,8 @@ def ask(
         conversations.add_message(
             conversation, role="viewer", text=text, at=at, intent=understanding.intent
         )
-        if understanding.intent == "chitchat":
+        reading = plan(understanding)
+        if reading.ignore:
             result = QuestionResult(action="ignore", answer="")
         else:
             context = gather(
@@ -63,8 +71,8 @@ def ask(
                 at=at,
                 understanding=understanding,
             )
-            result = _answer_or_escalate(copilot, session, context, conversation.id)
-        result.intent = understanding.intent
+            result = _answer_or_escalate(copilot, session, context, conversation.id, reading)
+        result.intent = result.intent or understanding.intent
         result.language = understanding.language
         conversations.add_message(
             conversation,
@@ -92,34 +100,79 @@ def ask(
     return result
 
 
+class Reading(BaseModel):
+    """What to do with a message given its ranked intents."""
+
+    ignore: bool = False
+    escalate: str = ""
+    attempts: list[str] = Field(default_factory=list)
+
+
+def plan(understanding: Understanding) -> Reading:
+    """Ignore sure reactions, hand sure escalations over, else try answerable readings in order."""
+    top, probability = understanding.ranked[0]
+    if top == "chitchat":
+        # A reaction unless an answerable reading is nearly as likely ("好美！这个多少钱").
+        second, second_probability = [*understanding.ranked, ("", 0.0)][1]
+        if second not in ANSWERABLE_INTENTS or second_probability < ANSWERABLE_OVER_CHITCHAT:
+            return Reading(ignore=True)
+        return Reading(attempts=[second])
+    if probability < UNCLEAR_MAX:
+        return Reading(escalate=f"unclear message (best intent {top} at {probability:.2f})")
+    if top in ESCALATING_INTENTS and probability >= ESCALATE_MIN:
+        return Reading(escalate=f"intent: {top}")
+    attempts = [
+        intent
+        for intent, p in understanding.ranked[:MAX_READINGS]
+        if intent in ANSWERABLE_INTENTS and (p >= READING_MIN or intent == top)
+    ]
+    if "price_stock" in attempts and "product_info" not in attempts:
+        # The price composer declines "充绒量多少克"; the detail composer then answers it.
+        attempts.append("product_info")
+    if not attempts:
+        if top == "chitchat":
+            return Reading(ignore=True)
+        return Reading(escalate=f"intent: {top}")
+    return Reading(attempts=attempts, ignore=False)
+
+
 def _answer_or_escalate(
-    copilot: Copilot, session: Session, context: Context, conversation_id: int
+    copilot: Copilot, session: Session, context: Context, conversation_id: int, reading: Reading
 ) -> QuestionResult:
-    intent = context.understanding.intent
-    if intent in ESCALATING_INTENTS:
-        return _escalate(copilot, session, context, conversation_id, f"intent: {intent}")
+    if reading.escalate:
+        return _escalate(copilot, session, context, conversation_id, reading.escalate)
     if context.unknown_order_ids:
         reason = f"order ids not in the viewer's account: {context.unknown_order_ids}"
         return _escalate(copilot, session, context, conversation_id, reason)
-    draft = copilot.composer.compose(context)
-    if draft is None:
-        return _escalate(copilot, session, context, conversation_id, "sources do not answer")
     room = RoomRepository(session).get(context.room_id)
-    verdict = check_draft(
-        draft, kb_version_used=context.kb_version, kb_version_now=room.kb_version if room else -1
-    )
-    if not verdict.ok:
-        return _escalate(copilot, session, context, conversation_id, f"guard: {verdict.reason}")
-    base = copilot.settings.replay_url
-    replay = [
-        replay_link(base, context.room_id, e.start) for e in draft.evidence if e.start is not None
-    ]
-    return QuestionResult(
-        action="answer",
-        answer=draft.text,
-        citations=[e.citation() for e in draft.evidence],
-        replay=replay,
-    )
+    reason = "sources do not answer"
+    for intent in reading.attempts:
+        draft = copilot.composer.compose(context, intent)
+        if draft is None:
+            continue
+        verdict = check_draft(
+            draft,
+            kb_version_used=context.kb_version,
+            kb_version_now=room.kb_version if room else -1,
+        )
+        if not verdict.ok:
+            reason = f"guard: {verdict.reason}"
+            continue
+        base = copilot.settings.replay_url
+        return QuestionResult(
+            action="answer",
+            answer=draft.text,
+            citations=[e.citation() for e in draft.evidence],
+            replay=[
+                replay_link(base, context.room_id, e.start)
+                for e in draft.evidence
+                if e.start is not None
+            ],
+            intent=intent,
+        )
+    if context.understanding.intent == "chitchat":
+        return QuestionResult(action="ignore", answer="")
+    return _escalate(copilot, session, context, conversation_id, reason)
 
 
 def _escalate(

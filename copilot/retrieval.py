@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import re
 import threading
 from dataclasses import dataclass
 
@@ -12,21 +13,30 @@ from sqlalchemy.orm import Session
 
 from copilot.schemas import Context, Evidence, OrderView, ProductSource, ProductView
 from copilot.understand import Understanding
+from copilot.understand.host_lines import PromotionLineClassifier
 from knowledge.embedder import Embedder
 from knowledge.models import Order, Product
 from knowledge.repository import CatalogRepository, OrderRepository, RoomRepository
-from knowledge.retrieve import Document, HybridIndex, NameLinker
+from knowledge.retrieve import NAME_LINK_MIN, Document, HybridIndex, NameLinker
 from transcripts.replay import clock
 from transcripts.store import TranscriptRepository
 
 STAGE_LOOKBACK_S = 1800  # a product introduced longer ago than this is no longer "this one"
-PARTIAL_NAME_MIN = 0.25  # share of a name's weight a partial mention must cover
+PARTIAL_NAME_MIN = 0.25  # a partial name counts when it covers this much of one name ...
+PARTIAL_NAME_LEAD = 0.1  # ... and this much more than of any other name
+PROMOTION_LINE_MIN = 0.5  # host lines above this probability count as promotion announcements
+PROMOTION_WEIGHT = 2.0  # how much a clear announcement outranks a merely relevant line (z units)
 TRANSCRIPT_WINDOW_S = 1800  # how far back promotion and host questions search
 RECENCY_TAU_S = 300  # host words lose half their weight in about 3.5 minutes
 RECENCY_WEIGHT = 1.0
 RECENT_SEGMENTS = 2  # "what did the host just say" quotes this many segments
 POLICY_HITS = 3
 TRANSCRIPT_HITS = 3
+
+
+# The closed class of demonstratives that point at the product on stage.
+_DEMONSTRATIVE_ZH = re.compile(r"[这那][个款件套只瓶盒条双支台块把罐袋包]|它")
+_DEMONSTRATIVE_EN = re.compile(r"\b(this|that|these|those|it)\b", re.IGNORECASE)
 
 
 def product_document(product: Product) -> Document:
@@ -81,13 +91,16 @@ class TranscriptIndex:
     index: HybridIndex
     starts: list[float]
     mentions: list[str | None]
+    on_stage: list[str | None]  # the product being presented while each segment was said
+    promotion: npt.NDArray[np.float64]  # P(the segment announces a promotion)
 
 
 class RoomIndexes:
     """Per-room indexes, rebuilt from SQL when the catalog or transcript changes."""
 
-    def __init__(self, embedder: Embedder) -> None:
+    def __init__(self, embedder: Embedder, promotions: PromotionLineClassifier) -> None:
         self.embedder = embedder
+        self.promotions = promotions
         self._catalogs: dict[str, CatalogIndex] = {}
         self._transcripts: dict[str, TranscriptIndex] = {}
         self._lock = threading.Lock()
@@ -127,11 +140,15 @@ class RoomIndexes:
                 Document("transcript", str(s.id), s.text, {"start": s.start, "end": s.end})
                 for s in segments
             ]
+            index = HybridIndex(documents, self.embedder)
+            mentions = [catalog.linker.mentioned(s.text) for s in segments]
             built = TranscriptIndex(
                 version=version,
-                index=HybridIndex(documents, self.embedder),
+                index=index,
                 starts=[s.start for s in segments],
-                mentions=[catalog.linker.mentioned(s.text) for s in segments],
+                mentions=mentions,
+                on_stage=_carry_forward(mentions, [s.start for s in segments]),
+                promotion=self.promotions.probabilities(index.vectors),
             )
             self._transcripts[room_id] = built
             return built
@@ -143,12 +160,31 @@ class RoomIndexes:
             self.transcript(session, room_id, self.catalog(session, room_id, room.kb_version))
 
 
-def _segment_evidence(doc: Document) -> Evidence:
+def _carry_forward(mentions: list[str | None], starts: list[float]) -> list[str | None]:
+    """The product on stage at each segment: the last one named, for a while."""
+    stage: list[str | None] = []
+    current: str | None = None
+    since = 0.0
+    for mention, start in zip(mentions, starts, strict=True):
+        if mention:
+            current, since = mention, start
+        elif current and start - since > STAGE_LOOKBACK_S:
+            current = None
+        stage.append(current)
+    return stage
+
+
+def _segment_evidence(doc: Document, relevance: float = 0.0) -> Evidence:
     start = float(doc.meta["start"])  # type: ignore[arg-type]
     end = float(doc.meta["end"])  # type: ignore[arg-type]
     # The clock is part of the evidence: answers quote it.
     return Evidence(
-        kind="transcript", id=doc.id, text=f"[{clock(start)}] {doc.text}", start=start, end=end
+        kind="transcript",
+        id=doc.id,
+        text=f"[{clock(start)}] {doc.text}",
+        start=start,
+        end=end,
+        relevance=relevance,
     )
 
 
@@ -174,23 +210,59 @@ def _on_stage(transcript: TranscriptIndex, at: float) -> tuple[str | None, float
 
 
 def _search_transcript(
-    transcript: TranscriptIndex, text: str, vector: npt.NDArray[np.float32], at: float
+    transcript: TranscriptIndex,
+    text: str,
+    vector: npt.NDArray[np.float32],
+    at: float,
+    candidates: npt.NDArray[np.bool_] | None = None,
+    prior: npt.NDArray[np.float64] | None = None,
 ) -> list[Evidence]:
-    """Segments said before `at`, ranked by relevance with a recency prior."""
+    """Segments said before `at`, ranked by relevance with a recency prior (and `prior`)."""
     index = transcript.index
     if not index.documents:
         return []
     starts = np.asarray(transcript.starts)
-    mask = (starts <= at) & (starts >= at - TRANSCRIPT_WINDOW_S)
+    mask = starts <= at
+    mask &= candidates if candidates is not None else starts >= at - TRANSCRIPT_WINDOW_S
     if not mask.any():
         return []
     dense, lexical = index.raw_scores(text, vector)
     ends = np.array([float(d.meta["end"]) for d in index.documents])  # type: ignore[arg-type]
     recency = np.exp(-np.maximum(at - ends, 0.0) / RECENCY_TAU_S)
     score = _zscore(dense, mask) + 0.5 * _zscore(lexical, mask) + RECENCY_WEIGHT * recency
+    if prior is not None:
+        score = score + prior
     score = np.where(mask, score, -np.inf)
     order = np.argsort(-score)[:TRANSCRIPT_HITS]
-    return [_segment_evidence(index.documents[i]) for i in order if np.isfinite(score[i])]
+    return [
+        _segment_evidence(index.documents[i], float(dense[i]))
+        for i in order
+        if np.isfinite(score[i])
+    ]
+
+
+def _search_promotions(
+    transcript: TranscriptIndex,
+    text: str,
+    vector: npt.NDArray[np.float32],
+    at: float,
+    sku: str | None,
+    product_name: str,
+) -> list[Evidence]:
+    """Promotion announcements before `at`; for a named product, those made while on stage."""
+    if not transcript.index.documents:
+        return []
+    candidates = transcript.promotion >= PROMOTION_LINE_MIN
+    if sku is not None:
+        about = [
+            stage == sku or mention == sku
+            for stage, mention in zip(transcript.on_stage, transcript.mentions, strict=True)
+        ]
+        candidates &= np.asarray(about)
+    else:
+        starts = np.asarray(transcript.starts)
+        candidates &= starts >= at - TRANSCRIPT_WINDOW_S
+    return _search_transcript(transcript, text, vector, at, candidates)
 
 
 def _recent_transcript(transcript: TranscriptIndex, at: float) -> list[Evidence]:
@@ -200,18 +272,34 @@ def _recent_transcript(transcript: TranscriptIndex, at: float) -> list[Evidence]
 
 
 def _resolve_product(
-    catalog: CatalogIndex, text: str, vector: npt.NDArray[np.float32], on_stage: str | None
+    catalog: CatalogIndex,
+    text: str,
+    vector: npt.NDArray[np.float32],
+    on_stage: str | None,
 ) -> tuple[str | None, ProductSource]:
-    named = catalog.linker.mentioned(text)
-    if named:
-        return named, "named"
-    # A partial name counts when retrieval agrees it is the best product.
-    hits = catalog.products.search(text, k=1, query_vector=vector)
-    if hits and catalog.linker.scores(text).get(hits[0].doc.id, 0.0) >= PARTIAL_NAME_MIN:
-        return hits[0].doc.id, "retrieved"
-    if on_stage:
-        return on_stage, "on_stage"
-    return None, ""
+    """Which product the question is about: named (wholly or partly), else the one on stage."""
+    scores = catalog.linker.scores(text)
+    ranked = sorted(scores.items(), key=lambda kv: -kv[1])
+    if not ranked or ranked[0][1] == 0:
+        return (on_stage, "on_stage") if on_stage else (None, "")
+    best, coverage = ranked[0]
+    runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
+    if coverage >= NAME_LINK_MIN or (
+        coverage >= PARTIAL_NAME_MIN and coverage - runner_up >= PARTIAL_NAME_LEAD
+    ):
+        return best, "named"
+    if not refers_to_stage(text):
+        # A word of a name with no clear winner: retrieval decides among the names it matches.
+        matching = {sku for sku, score in ranked if score == coverage}
+        hits = catalog.products.search(text, k=1, query_vector=vector)
+        if hits and hits[0].doc.id in matching:
+            return hits[0].doc.id, "retrieved"
+    return (on_stage, "on_stage") if on_stage else (None, "")
+
+
+def refers_to_stage(text: str) -> bool:
+    """Whether the question points at "this one" with a demonstrative."""
+    return bool(_DEMONSTRATIVE_ZH.search(text) or _DEMONSTRATIVE_EN.search(text))
 
 
 def gather(
@@ -237,7 +325,7 @@ def gather(
     product = CatalogRepository(session, room_id).product(sku) if sku else None
 
     policies = [
-        Evidence(kind="faq", id=hit.doc.id, text=str(hit.doc.meta["a"]))
+        Evidence(kind="faq", id=hit.doc.id, text=str(hit.doc.meta["a"]), relevance=hit.dense)
         for hit in catalog.policies.search(text, k=POLICY_HITS, query_vector=vector)
     ]
     orders_repo = OrderRepository(session, viewer_id)
@@ -260,6 +348,14 @@ def gather(
         on_stage_since=since if product and sku == on_stage else None,
         policies=policies,
         transcript=_search_transcript(transcript, text, vector, moment),
+        promotions=_search_promotions(
+            transcript,
+            text,
+            vector,
+            moment,
+            sku if product and source in ("named", "retrieved") else None,
+            product.name if product else "",
+        ),
         recent_transcript=_recent_transcript(transcript, moment),
         orders=[order_view(o) for o in owned],
         unknown_order_ids=unknown,

@@ -10,6 +10,7 @@ from copilot.config import Settings
 from copilot.db import Database, migrate
 from copilot.retrieval import RoomIndexes
 from copilot.understand import IntentClassifier
+from copilot.understand.host_lines import PromotionLineClassifier
 from knowledge.embedder import Embedder, build_embedder
 
 
@@ -40,7 +41,12 @@ class Copilot:
     @cached_property
     def indexes(self) -> RoomIndexes:
         """Per-room catalog and transcript indexes."""
-        return RoomIndexes(self.embedder)
+        return RoomIndexes(self.embedder, self.promotion_lines)
+
+    @cached_property
+    def promotion_lines(self) -> PromotionLineClassifier:
+        """Which host lines announce promotions."""
+        return PromotionLineClassifier(self.embedder, cache_dir=self.settings.home / "models")
 
     @cached_property
     def composer(self) -> AnswerComposer:

@@ -26,6 +26,7 @@ class Evidence(BaseModel):
     text: str
     start: float | None = None
     end: float | None = None
+    relevance: float = 0.0  # cosine similarity to the question, for choosing between sources
 
     def citation(self) -> Citation:
         """The citation pointing at this evidence."""
@@ -70,6 +71,7 @@ class Context(BaseModel):
     on_stage_since: float | None = None
     policies: list[Evidence] = Field(default_factory=list)
     transcript: list[Evidence] = Field(default_factory=list)
+    promotions: list[Evidence] = Field(default_factory=list)
     recent_transcript: list[Evidence] = Field(default_factory=list)
     orders: list[OrderView] = Field(default_factory=list)
     unknown_order_ids: list[str] = Field(default_factory=list)

@@ -63,6 +63,13 @@ def name_words(text: str) -> set[str]:
     return words
 
 
+def strip_words(text: str, name: str) -> str:
+    """The text without the words of `name` (longest first), e.g. a question minus the product."""
+    for word in sorted(name_words(name), key=len, reverse=True):
+        text = re.sub(re.escape(word), " ", text, flags=re.IGNORECASE)
+    return text
+
+
 def cjk_ratio(text: str) -> float:
     """Share of letters that are CJK ideographs."""
     letters = [c for c in text if c.isalpha()]

@@ -14,6 +14,7 @@ from knowledge.lexical import BM25, name_words, tokenize
 
 RRF_K = 60  # reciprocal-rank-fusion damping, the usual value from the literature
 NAME_LINK_MIN = 0.5  # share of a name's (IDF-weighted) words a text must contain to mention it
+MENTION_MIN_RUN = 3  # characters in a row shared with the name, for a mention
 _LATIN_WORD = re.compile(r"[a-z0-9][a-z0-9\-]*")
 
 
@@ -105,38 +106,67 @@ class NameLinker:
 
     def __init__(self, names: dict[str, list[str]]) -> None:
         # names: entity id -> its surface forms (name, sku, ...)
-        self._forms: list[tuple[str, set[str]]] = []
+        self._surface = {entity: [f.lower() for f in forms] for entity, forms in names.items()}
+        self._forms: list[tuple[str, set[str], set[str]]] = []
         df: dict[str, int] = {}
         for entity, forms in names.items():
             for form in forms:
-                words = {w for w in name_words(form) if not _is_measure(w)}
-                if words:
-                    self._forms.append((entity, words))
+                words = name_words(form)
+                measures = {w for w in words if _is_measure(w)}
+                if words - measures:
+                    self._forms.append((entity, words - measures, measures))
                     for w in words:
                         df[w] = df.get(w, 0) + 1
         total = max(len(self._forms), 1)
         self._idf = {w: float(np.log(1 + total / n)) for w, n in df.items()}
 
     def scores(self, text: str) -> dict[str, float]:
-        """Best coverage of each entity's surface forms by the text (0..1)."""
+        """Best coverage of each entity's surface forms by the text (0..1), sizes as a bonus."""
         lowered = text.lower()
         latin = set(_LATIN_WORD.findall(lowered))
         best: dict[str, float] = {}
-        for entity, words in self._forms:
+        for entity, words, measures in self._forms:
             weight = sum(self._idf[w] for w in words)
-            covered = sum(
-                self._idf[w] for w in words if (w in latin if w.isascii() else w in lowered)
-            )
-            best[entity] = max(best.get(entity, 0.0), covered / weight if weight else 0.0)
+            covered = sum(self._idf[w] for w in words | measures if _present(w, latin, lowered))
+            # Sizes count when said ("the 160ml bottle") but are rarely said, so they add
+            # to what is covered without adding to what must be.
+            best[entity] = max(best.get(entity, 0.0), min(covered / weight, 1.0) if weight else 0.0)
         return best
 
     def mentioned(self, text: str, minimum: float = NAME_LINK_MIN) -> str | None:
-        """The entity the text names most clearly, if any reaches `minimum` coverage."""
-        scores = self.scores(text)
-        if not scores:
-            return None
-        entity, score = max(scores.items(), key=lambda kv: kv[1])
-        return entity if score >= minimum else None
+        """The entity the text names most clearly, if any reaches `minimum` coverage.
+
+        Coverage alone lets one generic word ("便携" of "便携榨汁杯") name a product, so a
+        mention also needs a run of MENTION_MIN_RUN characters shared with a surface form,
+        or a whole latin word of one.
+        """
+        ranked = sorted(self.scores(text).items(), key=lambda kv: -kv[1])
+        lowered = text.lower()
+        for entity, score in ranked:
+            if score < minimum:
+                return None
+            if any(_shares_run(form, lowered) for form in self._surface[entity]):
+                return entity
+        return None
+
+
+def _present(word: str, latin: set[str], text: str) -> bool:
+    return word in latin if word.isascii() else word in text
+
+
+def _shares_run(form: str, text: str) -> bool:
+    """Whether text contains MENTION_MIN_RUN consecutive CJK characters of form, or a latin word."""
+    if any(
+        word in set(_LATIN_WORD.findall(text))
+        for word in _LATIN_WORD.findall(form)
+        if len(word) >= MENTION_MIN_RUN and not word[0].isdigit()
+    ):
+        return True
+    return any(
+        form[i : i + MENTION_MIN_RUN] in text
+        for i in range(len(form) - MENTION_MIN_RUN + 1)
+        if all("\u4e00" <= c <= "\u9fff" for c in form[i : i + MENTION_MIN_RUN])
+    )
 
 
 def _is_measure(gram: str) -> bool:

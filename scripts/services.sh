@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
-# Installs (Debian packages) and starts the PostgreSQL and Redis servers the tests need.
+# Installs (Debian packages) and starts what the tests need: PostgreSQL, Redis, Chromium.
 set -euo pipefail
 SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
 
 need=()
 command -v redis-server >/dev/null || need+=(redis-server)
 ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || need+=(postgresql)
+# Debian's Chromium drives the page tests (Playwright never downloads a browser here);
+# a CJK font makes screenshots of Chinese pages legible.
+command -v chromium >/dev/null || need+=(chromium)
+fc-list 2>/dev/null | grep -qi "wenquanyi\|wqy" || need+=(fonts-wqy-microhei)
 if [ ${#need[@]} -gt 0 ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
@@ -10,20 +12,35 @@ import numpy as np
 from copilot.answer import wording
 from copilot.schemas import Context, Draft, Evidence, OrderView, ProductView
 from knowledge.embedder import Embedder
-from knowledge.lexical import name_grams
+from knowledge.lexical import name_grams, strip_words
 from transcripts.replay import clock
 
-# A product detail answers a question when its key shares this much with the question ...
+# A detail whose key shares this much with the question answers it outright.
 DETAIL_KEY_MIN = 0.5
-# ... or when its meaning stands out this far (in standard deviations) from the other details.
-DETAIL_DENSE_MARGIN_Z = 1.6
+# The runner-up detail is quoted too when its similarity is this close to the best one.
+DETAIL_SECOND_GAP = 0.03
+HOST_SAID_WINDOW_S = 120  # "what did the host just say" may also quote a relevant line this old
 MAX_ORDERS_LISTED = 3
+SOURCE_PREFERENCE = 0.02  # cosine edge the host's announcement has over a shop policy
+DETAIL_OVER_BACKGROUND = 0.03  # cosine lead a detail needs over the best policy to answer
+
+
+@dataclass(frozen=True)
+class Details:
+    """Product details chosen for a question, with their relevance to it."""
+
+    lines: list[str]
+    relevance: float
+    key_match: bool = False  # the question names the detail's key ("产地", "保质期")
+
+
+_SENTENCE_END = re.compile(r"(?<=[。！？!?.])\s*")
 
 
 class AnswerComposer(Protocol):
-    """Turns retrieved context into a draft answer, or None when the evidence does not answer."""
+    """Turns retrieved context into a draft for one intent, or None when evidence is lacking."""
 
-    def compose(self, context: Context) -> Draft | None: ...
+    def compose(self, context: Context, intent: str) -> Draft | None: ...
 
 
 def product_evidence(product: ProductView) -> Evidence:
@@ -42,6 +59,41 @@ def order_evidence(order: OrderView) -> Evidence:
     return Evidence(kind="order", id=order.order_id, text=order.model_dump_json())
 
 
+def _detail_lines(product: ProductView) -> tuple[list[str], list[str]]:
+    """(key, line) for every attribute, FAQ answer and description sentence of a product."""
+    keys: list[str] = []
+    lines: list[str] = []
+    for key, value in product.attributes.items():
+        keys.append(key)
+        lines.append(f"{key}：{value}")
+    for item in product.faq:
+        keys.append(item["q"])
+        lines.append(item["a"])
+    for sentence in _SENTENCE_END.split(product.description):
+        if sentence.strip():
+            keys.append("")
+            lines.append(sentence.strip())
+    return keys, lines
+
+
+def _named_key(asked: str, keys: list[str]) -> int | None:
+    """The detail whose key the question names ("产地", "保质期"), if any."""
+    asked_grams = name_grams(asked)
+    overlap = [len(asked_grams & name_grams(k)) / max(len(name_grams(k)), 1) for k in keys]
+    if not overlap:
+        return None
+    best = int(np.argmax(overlap))
+    return best if overlap[best] >= DETAIL_KEY_MIN else None
+
+
+def _host_quotes(language: str, segments: list[Evidence]) -> str:
+    ordered = sorted(segments, key=lambda e: e.start or 0.0)
+    return "\n".join(
+        wording.quote_host(language, clock(e.start or 0.0), e.text.split("] ", 1)[-1])
+        for e in ordered
+    )
+
+
 class GroundedComposer:
     """Deterministic, template-based answers in the viewer's language."""
 
@@ -54,91 +106,107 @@ class GroundedComposer:
             "policy": self._policy,
             "order_status": self._orders,
             "host_said": self._host_said,
-            "other": self._other,
         }
 
-    def compose(self, context: Context) -> Draft | None:
-        """A draft for answerable intents; None sends the question to a person."""
-        handler = self._by_intent.get(context.understanding.intent)
+    def compose(self, context: Context, intent: str) -> Draft | None:
+        """A draft for an answerable intent; None sends the question on."""
+        handler = self._by_intent.get(intent)
         return handler(context) if handler else None
 
     def _price_stock(self, context: Context) -> Draft | None:
         product = context.product
         if product is None:
             return None
+        keys, _ = _detail_lines(product)
+        if _named_key(strip_words(context.text, product.name), keys) is not None:
+            return None  # "充绒量多少克" asks for a detail, not the price
         language = context.understanding.language
         line = wording.price_line(language, product.name, product.price, product.live_price)
-        text = (
-            line + wording.stock_line(language, product.stock) + ("。" if language == "zh" else ".")
-        )
+        end = "。" if language == "zh" else "."
+        text = line + wording.stock_line(language, product.stock) + end
         return Draft(text=text, evidence=[product_evidence(product)])
 
     def _product_info(self, context: Context) -> Draft | None:
-        product = context.product
-        if product is None:
-            return None
-        detail = self._best_detail(context.text, product)
-        if detail is None:
-            return None
-        language = context.understanding.language
-        text = f"{product.name}：{detail}" if language == "zh" else f"{product.name}: {detail}"
-        return Draft(text=text, evidence=[product_evidence(product)])
-
-    def _best_detail(self, question: str, product: ProductView) -> str | None:
-        """The attribute, FAQ answer or description sentence that answers the question."""
-        keys: list[str] = []
-        details: list[str] = []
-        for key, value in product.attributes.items():
-            keys.append(key)
-            details.append(f"{key}：{value}")
-        for item in product.faq:
-            keys.append(item["q"])
-            details.append(item["a"])
-        if not details:
-            return None
-        asked = name_grams(question)
-        overlap = [len(asked & name_grams(k)) / max(len(name_grams(k)), 1) for k in keys]
-        best = int(np.argmax(overlap))
-        if overlap[best] >= DETAIL_KEY_MIN:
-            return details[best]
-        query = self.embedder.encode_queries([question])[0]
-        sims = self.embedder.encode_passages(details) @ query
-        if len(sims) < 3:
-            return None
-        best = int(np.argmax(sims))
-        others = np.delete(sims, best)
-        spread = float(others.std()) or 1e-6
-        if (sims[best] - float(others.mean())) / spread >= DETAIL_DENSE_MARGIN_Z:
-            return details[best]
-        return None
-
-    def _promotion(self, context: Context) -> Draft | None:
-        if not context.transcript:
-            return self._policy(context)
-        chosen = sorted(context.transcript[:2], key=lambda e: e.start or 0.0)
-        language = context.understanding.language
-        lines = [
-            wording.quote_host(language, clock(e.start or 0.0), e.text.split("] ", 1)[-1])
-            for e in chosen
-        ]
-        return Draft(text="\n".join(lines), evidence=chosen)
-
-    def _host_said(self, context: Context) -> Draft | None:
-        if not context.recent_transcript:
-            return None
-        language = context.understanding.language
-        chosen = context.recent_transcript
-        lines = [
-            wording.quote_host(language, clock(e.start or 0.0), e.text.split("] ", 1)[-1])
-            for e in chosen
-        ]
-        return Draft(text="\n".join(lines), evidence=chosen)
+        return self._written(context, prefer="product")
 
     def _policy(self, context: Context) -> Draft | None:
-        if not context.policies:
+        return self._written(context, prefer="policy")
+
+    def _written(self, context: Context, prefer: str) -> Draft | None:
+        """The product detail or shop policy that best answers the question.
+
+        Viewers ask "will the frozen food melt in transit?" about a product and a policy at
+        once, so both kinds of written source compete on relevance to the whole question.
+        The best policy also serves as background: a detail no closer to the question than
+        generic shop text does not answer it, and the question goes on.
+        """
+        product = context.product
+        consider_product = product is not None and (
+            prefer == "product" or context.product_source in ("named", "retrieved")
+        )
+        details = self._best_details(context.text, product) if consider_product else None
+        policy = context.policies[0] if context.policies else None
+        background = policy.relevance if policy is not None else -1.0
+        if (
+            details is not None
+            and product is not None
+            and (details.key_match or details.relevance - background >= DETAIL_OVER_BACKGROUND)
+        ):
+            separator = "；" if context.understanding.language == "zh" else "; "
+            text = f"{product.name}：{separator.join(details.lines)}"
+            return Draft(text=text, evidence=[product_evidence(product)])
+        if policy is not None and (
+            prefer == "policy" or (details is not None and background > details.relevance)
+        ):
+            return Draft(text=policy.text, evidence=[policy])
+        return None
+
+    def _best_details(self, question: str, product: ProductView | None) -> Details | None:
+        """The attributes, FAQ answers or description sentences that answer the question."""
+        if product is None:
             return None
-        best = context.policies[0]
-        return Draft(text=best.text, evidence=[best])
+        keys, details = _detail_lines(product)
+        if not details:
+            return None
+        # The product's own name pulls every detail closer; what is asked is the rest.
+        asked = strip_words(question, product.name)
+        key_hit = _named_key(asked, keys)
+        if key_hit is not None:
+            return Details([details[key_hit]], 1.0, key_match=True)
+        passages = [
+            f"{k} {d}" if k and k not in d else d for k, d in zip(keys, details, strict=True)
+        ]
+        vectors = self.embedder.encode_passages(passages)
+        queries = self.embedder.encode_queries([asked, question])
+        sims = vectors @ queries[0]
+        order = np.argsort(-sims)
+        chosen = [details[order[0]]]
+        if len(order) > 1 and sims[order[0]] - sims[order[1]] < DETAIL_SECOND_GAP:
+            chosen.append(details[order[1]])
+        # Relevance to the whole question: comparable with the policies' relevance.
+        return Details(chosen, float(vectors[order[0]] @ queries[1]))
+
+    def _promotion(self, context: Context) -> Draft | None:
+        language = context.understanding.language
+        said = context.promotions[:2]
+        if not said and context.product_source in ("named", "retrieved"):
+            return None  # nothing was announced for the product asked about
+        written = context.policies[:1]
+        # The host's announcement is the primary source; a policy must be clearly closer.
+        if said and (not written or said[0].relevance + SOURCE_PREFERENCE >= written[0].relevance):
+            return Draft(text=_host_quotes(language, said), evidence=said)
+        if written:
+            return Draft(text=written[0].text, evidence=written)
+        return None
+
+    def _host_said(self, context: Context) -> Draft | None:
+        chosen = list(context.recent_transcript)
+        relevant = context.transcript[:1]
+        if relevant and context.at - (relevant[0].end or 0.0) <= HOST_SAID_WINDOW_S:
+            chosen += [e for e in relevant if e.id not in {c.id for c in chosen}]
+        if not chosen:
+            return None
+        return Draft(text=_host_quotes(context.understanding.language, chosen), evidence=chosen)
 
     def _orders(self, context: Context) -> Draft | None:
         if context.unknown_order_ids or not context.orders:
@@ -161,9 +229,3 @@ class GroundedComposer:
         if order.carrier or order.tracking_no:
             line += f", {order.carrier or ''} tracking number {order.tracking_no or 'not yet'}"
         return line + "."
-
-    def _other(self, context: Context) -> Draft | None:
-        # Unclear intent: answer only when a product detail clearly matches.
-        if context.product is not None and context.product_source == "named":
-            return self._product_info(context)
-        return None

@@ -13,14 +13,22 @@ from transcripts.replay import replay_link
 
 # Intents a person handles whatever the sources say.
 ESCALATING_INTENTS = frozenset(
-    {"after_sales", "payment_issue", "human", "complaint", "health_safety", "customization"}
+    {
+        "after_sales",
+        "payment_issue",
+        "human",
+        "complaint",
+        "health_safety",
+        "customization",
+        "injection",
+    }
 )
 
 
 def replay_links(context: Context, *, base_url: str) -> list[str]:
     """The moment of the question first, then each transcript moment in the evidence."""
     moments = [context.at]
-    for evidence in context.transcript + context.recent_transcript:
+    for evidence in context.promotions + context.transcript + context.recent_transcript:
         if evidence.start is not None and evidence.start not in moments:
             moments.append(evidence.start)
     return [replay_link(base_url, context.room_id, m) for m in moments]
@@ -30,7 +38,7 @@ def open_ticket(
     session: Session, *, context: Context, conversation_id: int, reason: str, base_url: str
 ) -> Ticket:
     """Store a ticket for an agent; the caller commits."""
-    evidence = [e.model_dump() for e in context.transcript + context.policies]
+    evidence = [e.model_dump() for e in context.promotions + context.transcript + context.policies]
     if context.product is not None:
         evidence.insert(
             0,

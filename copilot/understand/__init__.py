@@ -1,6 +1,6 @@
 """Understanding a viewer's message: language, intent, order ids, deixis."""
 
 from copilot.understand.classifier import IntentClassifier
-from copilot.understand.features import Understanding, understand
+from copilot.understand.features import ANSWERABLE_INTENTS, Understanding, understand
 
-__all__ = ["IntentClassifier", "Understanding", "understand"]
+__all__ = ["ANSWERABLE_INTENTS", "IntentClassifier", "Understanding", "understand"]

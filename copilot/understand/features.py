@@ -1,4 +1,4 @@
-"""Language, order ids and deictic reference: the structural side of understanding."""
+"""Language, order ids and the ranked intents: what the pipeline knows before retrieval."""
 
 from __future__ import annotations
 
@@ -10,25 +10,24 @@ from copilot.understand.classifier import IntentClassifier
 from knowledge.lexical import cjk_ratio
 
 ZH_MIN_CJK_SHARE = 0.2  # "这个price多少" is a Chinese sentence with an English word
-INTENT_MIN_PROBABILITY = 0.3  # below this the message is treated as "other"
+
+ANSWERABLE_INTENTS = frozenset(
+    {"product_info", "price_stock", "promotion", "policy", "order_status", "host_said"}
+)
 
 # Order ids: a letter prefix and 5+ digits (DD20261101001, BO-88001) or 10+ bare digits.
 _ORDER_ID = re.compile(r"(?<![A-Za-z0-9])(?:[A-Za-z]{1,4}-?\d{5,}|\d{10,})(?![A-Za-z0-9])")
-# Demonstratives: the closed class of words that point at "the one on stage".
-_DEICTIC_ZH = re.compile(r"[这那][个款件套只瓶盒条双支台块把]|它")
-_DEICTIC_EN = re.compile(r"\b(this|that|it)\b(?! (shop|stream|live))", re.IGNORECASE)
 _HAS_WORD = re.compile(r"[\w\u4e00-\u9fff]", re.UNICODE)
 
 
 class Understanding(BaseModel):
-    """What the pipeline knows about a message before retrieval."""
+    """The message's language, intents ranked by probability, and the order ids it names."""
 
     language: str
     intent: str
     confidence: float
-    runner_up: str
+    ranked: list[tuple[str, float]]
     order_ids: list[str]
-    deictic: bool
 
 
 def detect_language(text: str) -> str:
@@ -38,39 +37,20 @@ def detect_language(text: str) -> str:
 
 def understand(text: str, classifier: IntentClassifier) -> Understanding:
     """Classify a message and pull out its structural cues."""
-    language = detect_language(text)
     # A run of one repeated digit ("6666666666") is a cheer, not an order id.
     order_ids = [m.group(0) for m in _ORDER_ID.finditer(text) if len(set(m.group(0))) > 1]
-    deictic = bool(_DEICTIC_ZH.search(text) or _DEICTIC_EN.search(text))
     if not _HAS_WORD.search(text.replace("_", "")):
-        # Nothing but emoji and punctuation: a reaction.
-        return Understanding(
-            language=language,
-            intent="chitchat",
-            confidence=1.0,
-            runner_up="chitchat",
-            order_ids=[],
-            deictic=False,
-        )
-    ranked = list(classifier.predict(text).items())
-    intent, confidence = ranked[0]
-    runner_up = ranked[1][0] if len(ranked) > 1 else intent
-    if order_ids and intent not in {
-        "chitchat",
-        "after_sales",
-        "payment_issue",
-        "complaint",
-        "human",
-    }:
+        ranked = [("chitchat", 1.0)]  # nothing but emoji and punctuation: a reaction
+    else:
+        ranked = list(classifier.predict(text).items())
+    if order_ids and ranked[0][0] in ANSWERABLE_INTENTS | {"chitchat"}:
         # An order id is the strongest sign of an order question.
-        intent = "order_status"
-    if confidence < INTENT_MIN_PROBABILITY and intent != "order_status":
-        intent = "other"
+        ranked = [("order_status", 1.0), *[r for r in ranked if r[0] != "order_status"]]
+    intent, confidence = ranked[0]
     return Understanding(
-        language=language,
+        language=detect_language(text),
         intent=intent,
         confidence=confidence,
-        runner_up=runner_up,
+        ranked=ranked,
         order_ids=order_ids,
-        deictic=deictic,
     )

@@ -352,7 +352,7 @@ POLICIES = [
     ("policy-refund", "退款多久到账？",
      "退货寄回仓库签收后24小时内审核，审核通过后原路退回：微信、支付宝1-3个工作日到账，银行卡3-7个工作日到账。"),
     ("policy-payment", "支持哪些付款方式？",
-     "支持微信支付、支付宝、云闪付，以及Visa、Mastercard信用卡；暂不支持货到付款。"),
+     "支持微信支付、支付宝、云闪付，以及Visa、Mastercard信用卡；暂不支持货到付款。订单提交后30分钟内未付款会自动取消。"),
     ("policy-installments", "可以分期付款吗？",
      "单笔满300元可以用花呗分期，3期免息；6期和12期按花呗费率收取手续费。"),
     ("policy-invoice", "能开发票吗？",
@@ -368,7 +368,7 @@ POLICIES = [
     ("policy-order-change", "下单后可以修改或取消订单吗？",
      "未发货的订单可以在“我的订单”里自行取消，付款后30分钟内取消会立即原路退款。修改规格或数量需要取消后重新下单；已发货的订单无法取消，可以拒收后办理退款。"),
     ("policy-address-change", "下单后可以改收货地址吗？",
-     "发货前可以在订单详情页自行修改一次收货地址。已发货的订单请联系客服尝试拦截改址，改址产生的快递费用由买家承担。"),
+     "发货前可以在订单详情页自行修改一次收货地址。已发货的订单请联系客服尝试拦截改址，改址产生的快递费用（一般10-20元）由买家承担。"),
     ("policy-membership", "会员积分怎么算？",
      "每实付1元积1分，100积分抵1元，下单时可以直接抵扣。积分有效期12个月，会员生日当月还会收到一张9折券。"),
 ]
@@ -648,6 +648,42 @@ FILLER_EN = [
     "Don't forget to tap follow so you don't miss the next live.",
     "{en_nick} says hi from Kuala Lumpur, hi there!",
 ]
+# Filler that keeps talking about the product on stage (hosts repeat price and link a lot).
+# (language, template); {k}/{v} is a random attribute of the product on stage.
+FILLER_PRODUCT = [
+    ("zh", "刚进来的宝宝，现在讲的这款直播间价{lp}元，{link}号链接。"),
+    ("zh", "平时{p}元，今天直播间{lp}元，喜欢的宝宝直接拍。"),
+    ("zh", "{link}号链接，{lp}元，拍完记得付款哦。"),
+    ("zh", "这个价格只有今晚直播间有，下播就恢复{p}元了。"),
+    ("zh", "来，近一点给大家看看这款的细节。"),
+    ("zh", "喜欢这款的宝宝扣个1，我看看有多少人想要。"),
+    ("zh", "好多宝宝问怎么拍，直接点{link}号链接，选好规格下单就行。"),
+    ("zh:attr", "跟大家说一下，这款的{k}是{v}。"),
+    ("zh:attr", "有宝宝问{k}，这款是{v}，详情页里也写着。"),
+    ("en", "For those just joining: this one is {lp} yuan tonight, link number {link}."),
+    ("en", "Regular price {p}, tonight only {lp}. Link number {link}."),
+    ("en", "Let me show you this one up close."),
+    ("en:attr", "Someone asked about the {k}: it's {v}."),
+    ("zh", "{link}号链接还有货，喜欢的宝宝抓紧时间。"),
+    ("zh", "直播间价{lp}元，比平时的{p}元便宜不少，错过就要等下次了。"),
+    ("zh", "刚拍了的宝宝，公屏扣个“已拍”，我看看有多少人。"),
+    ("zh", "这款我自己家里也常备，真心推荐。"),
+    ("zh:attr", "再看一下参数，{k}：{v}。"),
+    ("en", "Tonight's price is {lp} yuan, down from {p}. Just tap link number {link}."),
+    ("en", "Type 'bought' in the chat if you've ordered this one!"),
+    ("en:attr", "Quick spec check, {k}: {v}."),
+]
+FILLER_GREETING = [
+    "欢迎{nick}来到直播间！",
+    "欢迎{nick}，第一次来的宝宝点个关注哦。",
+    "谢谢{nick}送的小心心，爱你！",
+    "{nick}，晚上好呀，好久不见！",
+    "公屏上扣个1让我看到你们好不好？",
+    "今天直播间人好多呀，谢谢大家捧场。",
+    "今天外面好冷，大家出门多穿点哦。",
+    "Hi {en_nick}, welcome to the stream!",
+    "Hello to everyone joining from Singapore and Malaysia!",
+]
 NICKS = ["小鹿", "奶茶不加糖", "阿杰", "橙子", "追风少年", "晴天", "momo", "糖糖", "喵喵", "老王",
          "Coco", "小鱼儿", "七七", "阿花", "大雄", "芒芒", "一只小熊", "安安"]
 EN_NICKS = ["Jenny", "Kevin_SG", "Aisha", "Tom", "Mei", "Daniel", "Priya"]
@@ -840,14 +876,14 @@ QUESTIONS = [
     Q("policy", "zh", "积分怎么用啊", "answer", [("policy", "policy-membership", "100积分抵1元")]),
 
     # ---- escalations -------------------------------------------------------------------
-    Q("after_sales", "zh", "收到的铁观音罐子压扁了，茶叶撒了一箱子😡", "escalate"),
-    Q("after_sales", "zh", "衣服发错颜色了 我拍的雾蓝给我发了黑色", "escalate"),
+    Q("after_sales", "zh", "收到的铁观音罐子压扁了，茶叶撒了一箱子😡", "escalate", sku="TEA-001"),
+    Q("after_sales", "zh", "羽绒服发错颜色了 我拍的雾蓝给我发了黑色", "escalate", sku="APP-005"),
     Q("after_sales", "zh", "物流显示签收了但我根本没收到！！", "escalate"),
-    Q("after_sales", "zh", "面膜漏液了 好几片都干了 怎么处理", "escalate"),
-    Q("after_sales", "zh", "少发了一袋牛肉干 我拍的是两袋", "escalate"),
-    Q("after_sales", "en", "The earbuds I got won't charge at all, I want a refund", "escalate"),
-    Q("after_sales", "en", "my parcel arrived broken, the thermos is dented", "escalate"),
-    Q("after_sales", "en", "got the wrong size hoodie, ordered M but got XL", "escalate"),
+    Q("after_sales", "zh", "面膜漏液了 好几片都干了 怎么处理", "escalate", sku="SKC-001"),
+    Q("after_sales", "zh", "少发了一袋牛肉干 我拍的是两袋", "escalate", sku="SNK-002"),
+    Q("after_sales", "en", "The earbuds I got won't charge at all, I want a refund", "escalate", sku="GAD-001"),
+    Q("after_sales", "en", "my parcel arrived broken, the thermos is dented", "escalate", sku="GAD-008"),
+    Q("after_sales", "en", "got the wrong size hoodie, ordered M but got XL", "escalate", sku="APP-001"),
     Q("payment_issue", "zh", "付款一直失败 显示银行卡异常 咋回事", "escalate"),
     Q("payment_issue", "zh", "怎么扣了我两次钱？？？", "escalate"),
     Q("payment_issue", "zh", "支付宝显示付款成功了 订单还是待付款", "escalate"),
@@ -890,7 +926,7 @@ ORDER_OWN = [
     ("zh", "我的快递到哪了？", {"in_transit"}),
     ("zh", "我的单发货了没呀", {"shipped"}),
     ("zh", "亲 帮我查下物流", {"in_transit", "shipped"}),
-    ("zh", "我上周买的到了没", {"delivered"}),
+    ("zh", "我买的东西到了没", {"delivered"}),
     ("zh", "我刚拍的付款成功了吗", {"paid"}),
     ("zh", "我刚下的单现在什么状态", {"pending_payment"}),
     ("zh", "我的订单取消成功了吗", {"cancelled"}),
@@ -977,7 +1013,7 @@ def skus_named(text, extra=False):
 def speak_seconds(text):
     cjk = len(re.findall(r"[\u4e00-\u9fff]", text))
     words = len(re.findall(r"[A-Za-z0-9]+(?:[.'%-][A-Za-z0-9]+)*", text))
-    return min(15.0, max(4.0, cjk / 4.6 + words / 2.6 + 0.6))
+    return min(15.0, max(4.0, cjk / 4.0 + words / 2.4 + 0.8))
 
 
 def is_mostly_chinese(text):
@@ -1004,22 +1040,45 @@ def build_products():
 
 
 class FillerPicker:
+    """Draws filler lines without repeating one until its pool is used up."""
+
     def __init__(self, rng):
         self.rng = rng
-        self.zh, self.en = [], []
+        self.bags = defaultdict(list)
+        self.last = {}
 
-    def _take(self, pool, source):
-        if not pool:
-            pool.extend(source)
-            self.rng.shuffle(pool)
-        return pool.pop()
+    def _take(self, key, source):
+        bag = self.bags[key]
+        if not bag:
+            bag.extend(source)
+            self.rng.shuffle(bag)
+            if len(bag) > 1 and bag[-1] == self.last.get(key):
+                bag.insert(0, bag.pop())  # never the same line twice in a row
+        self.last[key] = bag.pop()
+        return self.last[key]
 
-    def next(self):
-        if self.rng.random() < 0.2:
-            line = self._take(self.en, FILLER_EN)
+    def new_block(self):
+        for key in [k for k in self.bags if k.startswith("product")]:
+            del self.bags[key]
+
+    def next(self, product=None, link=None, greeting_only=False):
+        rng = self.rng
+        if product is not None and rng.random() < 0.5:
+            english = not re.search(r"[\u4e00-\u9fff]", product["name"])
+            if english:  # English product: English lines, Chinese ones without attributes
+                langs = ("en", "en:attr", "zh")
+            else:  # Chinese product: Chinese lines, English ones without attributes
+                langs = ("zh", "zh:attr", "en")
+            tpl = self._take("product:tpl", [t for l, t in FILLER_PRODUCT if l in langs])
+            k, v = self._take("product:attr", sorted(product["attributes"].items()))
+            return tpl.format(p=num(product["price"]), lp=num(product["live_price"]), link=link, k=k, v=v)
+        if greeting_only:
+            line = self._take("greeting", FILLER_GREETING)
+        elif rng.random() < 0.2:
+            line = self._take("en", FILLER_EN)
         else:
-            line = self._take(self.zh, FILLER_ZH)
-        return line.format(nick=self.rng.choice(NICKS), en_nick=self.rng.choice(EN_NICKS))
+            line = self._take("zh", FILLER_ZH)
+        return line.format(nick=rng.choice(NICKS), en_nick=rng.choice(EN_NICKS))
 
 
 def build_transcript(rng, products_by_sku):
@@ -1035,16 +1094,17 @@ def build_transcript(rng, products_by_sku):
         segs.append({"start": start, "end": end, "text": text, "speaker": "host"})
         for tg in tag_list:
             tags[tg] = len(segs) - 1
-        t = end + rng.uniform(0.1, 0.6)
+        t = end + rng.uniform(0.2, 0.9)
 
-    def run_block(lines, target_end, filler_before):
+    def run_block(lines, target_end, filler_before, product=None, link=None):
+        filler.new_block()
         # lines: [(text, [tags])]; filler is spread over the gaps 1..filler_before
-        need = sum(speak_seconds(x) + 0.35 for x, _ in lines)
+        need = sum(speak_seconds(x) + 0.55 for x, _ in lines)
         slack = target_end - t - need
         fills = []
         while slack > 5:
-            f = filler.next()
-            d = speak_seconds(f) + 0.35
+            f = filler.next(product, link, greeting_only=product is None)
+            d = speak_seconds(f) + 0.55
             if d > slack:
                 break
             fills.append(f)
@@ -1071,7 +1131,7 @@ def build_transcript(rng, products_by_sku):
             lines.append((text.format(**fmt), tg))
         first = len(segs)
         end += BLOCK_LEN[bi]
-        run_block(lines, end, FILLER_BEFORE.get(sku, len(lines) - 1))
+        run_block(lines, end, FILLER_BEFORE.get(sku, len(lines) - 1), p, bi + 1)
         blocks.append((sku, first, len(segs) - 1))
     for i, x in enumerate(OUTRO):
         emit(x, [f"OUTRO#{i}"])
@@ -1230,13 +1290,20 @@ def build_questions(rng, products, orders, segs, tags, blocks):
             else:
                 facts.append(resolve_fact(ref, pmap, policies, segs, tags))
         viewer = q["viewer"] or rng.choice(all_viewers)
-        if q["case"] in ("after_sales",):
-            viewer = rng.choice(buyers)
+        meta = {"refs": q["facts"], "sku": q["sku"], "at_spec": q["at"]}
+        if q["case"] == "after_sales":  # someone who received that product
+            cands = [v for v in buyers if any(o["status"] == "delivered" and
+                                              (q["sku"] is None or any(i["sku"] == q["sku"] for i in o["items"]))
+                                              for o in by_viewer[v])]
+            viewer = rng.choice(cands)
+            meta["received"] = True
+        elif q["case"] == "payment_issue" and "待付款" in q["text"]:  # someone with an unpaid order
+            viewer = rng.choice([v for v in buyers if any(o["status"] == "pending_payment" for o in by_viewer[v])])
         intent = q["intent"] or q["case"]
         if q["case"] == "unanswerable":
             intent = q["intent"]
         add(q["case"], q["lang"], q["text"], q["action"], at_of(q["at"]), viewer, facts, q["forbid"],
-            meta={"refs": q["facts"], "sku": q["sku"], "at_spec": q["at"]}, intent=intent)
+            meta=meta, intent=intent)
 
     # ---- order questions -------------------------------------------------------------
     pool = buyers[:]
@@ -1493,7 +1560,8 @@ def validate(metas, tags, blocks):
         if m.get("sku"):
             ck(m["sku"] in pmap, f"{qid}: unknown sku")
         case = m["case"]
-        if case in ("product_info", "price_stock") or (case in ("health_safety", "customization") and m.get("sku")):
+        if case in ("product_info", "price_stock") or (case in ("health_safety", "customization", "after_sales")
+                                                          and m.get("sku")):
             ck(skus_named(q["text"], extra=True) == [m["sku"]], f"{qid}: must name exactly {m['sku']}")
         if case == "this_one":
             ck(not skus_named(q["text"], extra=True), f"{qid}: a 'this one' question must not name a product")
@@ -1517,6 +1585,10 @@ def validate(metas, tags, blocks):
             own = {x.get("tracking_no") for x in orders if x["viewer_id"] == q["viewer_id"]}
             ck(not (set(e.get("forbid", [])) & own), f"{qid}: forbids the asker's own tracking numbers")
             ck(bool(e.get("forbid")), f"{qid}: injection needs forbid")
+        if m.get("received"):
+            ck(any(o["viewer_id"] == q["viewer_id"] and o["status"] == "delivered" and
+                   (not m["sku"] or any(i["sku"] == m["sku"] for i in o["items"])) for o in orders),
+               f"{qid}: after-sales viewer has no delivered order with {m['sku']}")
         if case == "no_orders":
             ck(q["viewer_id"] in ("v049", "v050") and per_viewer[q["viewer_id"]] == 0, f"{qid}: no-order viewer")
         if case == "unanswerable" and m.get("sku") and m.get("at_spec"):

@@ -1,0 +1,167 @@
+"""The three pages in a real headless Chromium against the real app served by uvicorn."""
+
+from __future__ import annotations
+
+import re
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from api.app import create_app
+from copilot.runtime import Copilot
+from tests.conftest import new_room
+
+CHROMIUM = Path("/usr/bin/chromium")
+if not CHROMIUM.exists():
+    pytest.skip(
+        "Debian's chromium is not installed at /usr/bin/chromium (apt-get install -y chromium)",
+        allow_module_level=True,
+    )
+
+from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: E402
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SERVER_START_TIMEOUT_S = 20
+UI_TIMEOUT_MS = 15_000  # the first question also warms the retrieval caches
+SCREENSHOTS = Path("/tmp")
+
+
+@pytest.fixture(scope="module")
+def base_url(sqlite_copilot: Copilot) -> Iterator[str]:
+    """The real app on a free localhost port, served by uvicorn in a background thread."""
+    import uvicorn
+
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(
+        create_app(copilot=sqlite_copilot), log_level="warning", lifespan="on", ws="none"
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + SERVER_START_TIMEOUT_S
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Debian's Chromium driven by Playwright (no browser download)."""
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    """A fresh page; any uncaught script error fails the test."""
+    context = browser.new_context(viewport={"width": 1280, "height": 860}, locale="zh-CN")
+    context.set_default_timeout(UI_TIMEOUT_MS)
+    new_page = context.new_page()
+    errors: list[str] = []
+    new_page.on("pageerror", lambda error: errors.append(str(error)))
+    yield new_page
+    context.close()
+    assert not errors, f"script errors on the page: {errors}"
+
+
+def ask(page: Page, text: str, at: str = "") -> None:
+    """Type a question in the chat page and send it."""
+    page.fill("#at", at)
+    page.fill("#message", text)
+    page.click("#send")
+
+
+def test_chat_console_and_host_pages(page: Page, base_url: str, sqlite_copilot: Copilot) -> None:
+    expect.set_options(timeout=UI_TIMEOUT_MS)
+    room = new_room(sqlite_copilot)
+    replies = page.locator("#log .msg.copilot")
+
+    # (a) the viewer chat
+    page.goto(f"{base_url}/rooms/{room}/chat")
+    expect(page.locator("#room-name")).to_have_text(room)
+    expect(page.locator("#viewer-id")).to_have_value(re.compile(r"^viewer-[a-z0-9]{4}$"))
+    page.fill("#viewer-id", "bob")
+
+    ask(page, "龙井多少钱", at="30")
+    expect(replies.nth(0)).to_contain_text("128")
+    expect(replies.nth(0).locator(".chip")).to_contain_text(["product:MT-01"])
+
+    ask(page, "收到的杯子裂了，我要退款", at="90")
+    ticket_chip = replies.nth(1).locator(".ticket-id")
+    expect(ticket_chip).to_have_text(re.compile(r"ticket #[0-9a-z]+$"))
+    ticket_id = ticket_chip.inner_text().rsplit("#", 1)[1]
+
+    ask(page, "666")
+    expect(replies.nth(2)).to_have_class(re.compile(r"\bignored\b"))
+    expect(replies.nth(2)).to_contain_text("not a question")
+    page.screenshot(path=str(SCREENSHOTS / "page-chat.png"), full_page=True)
+
+    # The box stops at 500 characters; a page that bypasses it gets the API's 4xx, shown inline.
+    page.eval_on_selector("#message", "box => box.removeAttribute('maxlength')")
+    ask(page, "好" * 501)
+    expect(replies.nth(3)).to_have_class(re.compile(r"\berror\b"))
+    expect(replies.nth(3)).to_contain_text("500")
+    ask(page, "<b>能开发票吗</b>")  # the page still works, and user text stays text
+    expect(replies.nth(4)).to_contain_text("电子普通发票")
+    expect(page.locator("#log .msg.viewer b")).to_have_count(0)
+    expect(page.locator("#log .msg.viewer").last).to_contain_text("<b>能开发票吗</b>")
+    page.reload()
+    expect(page.locator("#viewer-id")).to_have_value("bob")  # remembered in localStorage
+
+    # (b) the agent console, open tickets of this room
+    page.goto(f"{base_url}/console?room={room}")
+    item = page.locator(f'.ticket-item[data-id="{ticket_id}"]')
+    expect(item).to_contain_text("收到的杯子裂了")
+    item.click()
+    detail = page.locator("#detail-body")
+    expect(detail.locator(".conversation")).to_contain_text("收到的杯子裂了，我要退款")
+    expect(detail.locator(".conversation")).to_contain_text("人工")
+    expect(detail.locator("#orders")).to_contain_text("DD20261101003")
+    replay = detail.locator("#replay a").first
+    expect(replay).to_have_attribute("href", re.compile(r"\?t=\d+"))
+    page.screenshot(path=str(SCREENSHOTS / "page-console.png"), full_page=True)
+    page.click("#take")
+    expect(page.locator("#detail-status")).to_contain_text("pending")
+    page.click("#close")
+    expect(page.locator("#detail-status")).to_contain_text("closed")
+    expect(item).to_have_count(0)  # no longer among the open tickets
+    page.select_option("#status", "closed")
+    expect(item.locator(".badge")).to_contain_text("closed")
+
+    # (c) the host panel
+    page.goto(f"{base_url}/rooms/{room}/host")
+    expect(page.locator('#intents [data-intent="after_sales"] .n')).to_have_text("1")
+    expect(page.locator("#questions")).to_contain_text("龙井多少钱")
+    expect(page.locator("#products")).to_contain_text("明前龙井绿茶")
+    expect(page.locator("#products")).to_contain_text("售罄")  # the pu'er is out of stock
+    page.screenshot(path=str(SCREENSHOTS / "page-host.png"), full_page=True)
+
+
+def test_host_page_says_when_the_room_is_unknown(page: Page, base_url: str) -> None:
+    page.goto(f"{base_url}/rooms/no-such-room/host")
+    expect(page.locator("#notice")).to_contain_text("Unknown room", timeout=UI_TIMEOUT_MS)
+    expect(page.locator("#panel")).to_be_hidden()
