@@ -22,7 +22,7 @@ def create_app(settings: Settings | None = None, copilot: Copilot | None = None)
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.copilot = copilot or Copilot(settings or get_settings())
-        app.state.copilot.warm_up()
+        app.state.copilot.warm_up(rooms=True)
         yield
 
     app = FastAPI(

@@ -158,8 +158,9 @@ def demo(
     copilot = Copilot(settings)
     started = time.perf_counter()
     load_dataset(copilot, DEMO_DATASET, "demo")
+    copilot.warm_up(rooms=True)  # fills the on-disk caches the server starts from
     base = f"http://{host or settings.host}:{port or settings.port}"
-    typer.echo(f"demo room loaded in {time.perf_counter() - started:.1f}s", err=True)
+    typer.echo(f"demo room loaded and indexed in {time.perf_counter() - started:.1f}s", err=True)
     for label, path in (
         ("viewer chat", "/rooms/demo/chat"),
         ("agent console", "/console"),

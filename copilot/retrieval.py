@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from copilot.schemas import Context, Evidence, OrderView, ProductSource, ProductView
 from copilot.understand import Understanding
 from copilot.understand.host_lines import PromotionLineClassifier
-from knowledge.embedder import Embedder
+from knowledge.embedder import Embedder, Vectors
 from knowledge.models import Order, Product
 from knowledge.repository import CatalogRepository, OrderRepository, RoomRepository
 from knowledge.retrieve import NAME_LINK_MIN, Document, HybridIndex, NameLinker
@@ -24,7 +24,8 @@ from transcripts.store import TranscriptRepository
 STAGE_LOOKBACK_S = 1800  # a product introduced longer ago than this is no longer "this one"
 PARTIAL_NAME_MIN = 0.25  # a partial name counts when it covers this much of one name ...
 PARTIAL_NAME_LEAD = 0.1  # ... and this much more than of any other name
-PROMOTION_LINE_MIN = 0.5  # host lines above this probability count as promotion announcements
+NAME_MEANING_LEAD = 0.03  # cosine lead of the closest product name over the next, to link it
+PROMOTION_LINE_MIN = 0.35  # host lines above this probability count as promotion announcements
 PROMOTION_WEIGHT = 2.0  # how much a clear announcement outranks a merely relevant line (z units)
 TRANSCRIPT_WINDOW_S = 1800  # how far back promotion and host questions search
 RECENCY_TAU_S = 300  # host words lose half their weight in about 3.5 minutes
@@ -81,6 +82,8 @@ class CatalogIndex:
     products: HybridIndex
     policies: HybridIndex
     linker: NameLinker
+    skus: list[str]
+    name_vectors: Vectors  # product names alone, for references in another language
 
 
 @dataclass
@@ -122,6 +125,8 @@ class RoomIndexes:
                     self.embedder,
                 ),
                 linker=NameLinker({p.sku: [p.name, p.sku] for p in products}),
+                skus=[p.sku for p in products],
+                name_vectors=self.embedder.encode_passages([p.name for p in products]),
             )
             self._catalogs[room_id] = built
             return built
@@ -280,7 +285,10 @@ def _resolve_product(
     """Which product the question is about: named (wholly or partly), else the one on stage."""
     scores = catalog.linker.scores(text)
     ranked = sorted(scores.items(), key=lambda kv: -kv[1])
+    described = _described_product(catalog, vector)
     if not ranked or ranked[0][1] == 0:
+        if described:  # "the wide-leg jeans" for 高腰阔腿牛仔裤, a typo, a synonym
+            return described, "retrieved"
         return (on_stage, "on_stage") if on_stage else (None, "")
     best, coverage = ranked[0]
     runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
@@ -288,6 +296,8 @@ def _resolve_product(
         coverage >= PARTIAL_NAME_MIN and coverage - runner_up >= PARTIAL_NAME_LEAD
     ):
         return best, "named"
+    if described:
+        return described, "retrieved"
     if not refers_to_stage(text):
         # A word of a name with no clear winner: retrieval decides among the names it matches.
         matching = {sku for sku, score in ranked if score == coverage}
@@ -295,6 +305,15 @@ def _resolve_product(
         if hits and hits[0].doc.id in matching:
             return hits[0].doc.id, "retrieved"
     return (on_stage, "on_stage") if on_stage else (None, "")
+
+
+def _described_product(catalog: CatalogIndex, vector: npt.NDArray[np.float32]) -> str | None:
+    """The product whose name alone is clearly the closest in meaning to the question."""
+    if len(catalog.skus) < 2:
+        return None
+    sims = catalog.name_vectors @ vector
+    first, second = np.argsort(-sims)[:2]
+    return catalog.skus[first] if sims[first] - sims[second] >= NAME_MEANING_LEAD else None
 
 
 def refers_to_stage(text: str) -> bool:
@@ -328,6 +347,7 @@ def gather(
         Evidence(kind="faq", id=hit.doc.id, text=str(hit.doc.meta["a"]), relevance=hit.dense)
         for hit in catalog.policies.search(text, k=POLICY_HITS, query_vector=vector)
     ]
+    all_policy_scores = catalog.policies.dense_scores(vector)
     orders_repo = OrderRepository(session, viewer_id)
     if understanding.order_ids:
         owned = orders_repo.by_ids(understanding.order_ids)
@@ -347,6 +367,7 @@ def gather(
         product_source=source if product else "",
         on_stage_since=since if product and sku == on_stage else None,
         policies=policies,
+        policy_background=float(np.median(all_policy_scores)) if len(all_policy_scores) else 0.0,
         transcript=_search_transcript(transcript, text, vector, moment),
         promotions=_search_promotions(
             transcript,

@@ -12,6 +12,7 @@ from copilot.retrieval import RoomIndexes
 from copilot.understand import IntentClassifier
 from copilot.understand.host_lines import PromotionLineClassifier
 from knowledge.embedder import Embedder, build_embedder
+from knowledge.repository import RoomRepository
 
 
 class Copilot:
@@ -58,6 +59,10 @@ class Copilot:
         """The event bus (Redis when configured)."""
         return build_bus(self.settings.redis_url)
 
-    def warm_up(self) -> None:
-        """Load every model now instead of on the first question."""
+    def warm_up(self, *, rooms: bool = False) -> None:
+        """Load every model (and with `rooms`, build every room's indexes) before any question."""
         _ = self.classifier, self.indexes, self.composer
+        if rooms:
+            with self.db.session_scope() as session:
+                for room in RoomRepository(session).list():
+                    self.indexes.warm(session, room.id)

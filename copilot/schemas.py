@@ -70,6 +70,7 @@ class Context(BaseModel):
     product_source: ProductSource = ""
     on_stage_since: float | None = None
     policies: list[Evidence] = Field(default_factory=list)
+    policy_background: float = 0.0  # median similarity of all the room's policies
     transcript: list[Evidence] = Field(default_factory=list)
     promotions: list[Evidence] = Field(default_factory=list)
     recent_transcript: list[Evidence] = Field(default_factory=list)

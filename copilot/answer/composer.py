@@ -23,6 +23,7 @@ HOST_SAID_WINDOW_S = 120  # "what did the host just say" may also quote a releva
 MAX_ORDERS_LISTED = 3
 SOURCE_PREFERENCE = 0.02  # cosine edge the host's announcement has over a shop policy
 DETAIL_OVER_BACKGROUND = 0.03  # cosine lead a detail needs over the best policy to answer
+POLICY_OVER_BACKGROUND = 0.03  # cosine lead the best policy needs over the median policy
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,16 @@ def _named_key(asked: str, keys: list[str]) -> int | None:
     return best if overlap[best] >= DETAIL_KEY_MIN else None
 
 
+def _quotes_a_price(context: Context) -> bool:
+    """Whether the question contains one of the product's prices, regular or live."""
+    product = context.product
+    if product is None:
+        return False
+    prices = {p for p in (product.price, product.live_price) if p is not None}
+    said = {float(n) for n in re.findall(r"\d+(?:\.\d+)?", context.text)}
+    return bool(said & prices)
+
+
 def _host_quotes(language: str, segments: list[Evidence]) -> str:
     ordered = sorted(segments, key=lambda e: e.start or 0.0)
     return "\n".join(
@@ -110,6 +121,8 @@ class GroundedComposer:
 
     def compose(self, context: Context, intent: str) -> Draft | None:
         """A draft for an answerable intent; None sends the question on."""
+        if intent == "product_info" and _quotes_a_price(context):
+            intent = "price_stock"  # "还是129吗" asks whether a price still holds
         handler = self._by_intent.get(intent)
         return handler(context) if handler else None
 
@@ -155,8 +168,14 @@ class GroundedComposer:
             separator = "；" if context.understanding.language == "zh" else "; "
             text = f"{product.name}：{separator.join(details.lines)}"
             return Draft(text=text, evidence=[product_evidence(product)])
-        if policy is not None and (
-            prefer == "policy" or (details is not None and background > details.relevance)
+        # A policy answers only when it stands out from the room's policies as a whole.
+        relevant = policy is not None and (
+            policy.relevance - context.policy_background >= POLICY_OVER_BACKGROUND
+        )
+        if (
+            policy is not None
+            and relevant
+            and (prefer == "policy" or (details is not None and background > details.relevance))
         ):
             return Draft(text=policy.text, evidence=[policy])
         return None

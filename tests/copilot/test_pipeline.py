@@ -151,3 +151,10 @@ def test_pipeline_runs_on_postgres(postgres_copilot: Copilot) -> None:
         postgres_copilot, room_id=room, viewer_id="bob", text="我要投诉，你们是骗子", at=90
     )
     assert escalated.action == "escalate" and escalated.ticket_id
+
+
+def test_quoting_a_price_is_a_price_question(sqlite_copilot: Copilot, mini_room: str) -> None:
+    result = ask(
+        sqlite_copilot, room_id=mini_room, viewer_id="bob", text="龙井还是168一罐吗", at=30
+    )
+    assert result.action == "answer" and "¥128" in result.answer

@@ -46,3 +46,17 @@ def test_hybrid_search_ranks_the_relevant_document_first(embedder: Embedder) -> 
     index = HybridIndex(docs, embedder)
     assert index.search("能退货吗", k=1)[0].doc.id == "returns"
     assert index.search("which courier do you ship with?", k=1)[0].doc.id == "shipping"
+
+
+def test_one_generic_word_is_not_a_mention() -> None:
+    linker = NameLinker({"J1": ["便携榨汁杯 350ml"], "T1": ["武夷山大红袍 岩茶礼盒"]})
+    assert linker.mentioned("每一单都送一套便携旅行茶具") is None
+    assert linker.mentioned("这个榨汁杯充一次电能用多久") == "J1"
+    assert linker.mentioned("武夷山大红袍送的是什么") == "T1"
+    assert 0.25 < linker.scores("大红袍送的是什么")["T1"] < 0.5  # partial: resolved with a lead
+
+
+def test_a_spoken_size_identifies_the_product() -> None:
+    linker = NameLinker({"B1": ["宽口径PPSU奶瓶240ml"], "B2": ["玻璃奶瓶160ml"]})
+    scores = linker.scores("price of the 160ml bottle?")
+    assert scores["B2"] > scores["B1"]
