@@ -22,9 +22,10 @@ from knowledge.repository import RoomRepository
 from transcripts.replay import replay_link
 
 ANSWERABLE_OVER_CHITCHAT = 0.3  # an answerable reading this likely beats a top "chitchat"
-UNCLEAR_MAX = 0.15  # no intent this likely: a person reads it rather than a guess
+UNCLEAR_MAX = 0.12  # no intent this likely: a person reads it rather than a guess
 ESCALATE_MIN = 0.4  # an escalating intent hands over outright when this sure
 READING_MIN = 0.1  # answerable readings are tried, in rank order, down to this probability
+RELATIVE_READING_MIN = 0.5  # ... and down to this share of the best reading's probability
 MAX_READINGS = 3
 
 
@@ -121,10 +122,13 @@ def plan(understanding: Understanding) -> Reading:
         return Reading(escalate=f"unclear message (best intent {top} at {probability:.2f})")
     if top in ESCALATING_INTENTS and probability >= ESCALATE_MIN:
         return Reading(escalate=f"intent: {top}")
+    # Fallback readings must be nearly as likely as the best one: a faint "price" reading
+    # must not answer "is it hand-roasted?" with a price.
+    floor = max(READING_MIN, RELATIVE_READING_MIN * probability)
     attempts = [
         intent
         for intent, p in understanding.ranked[:MAX_READINGS]
-        if intent in ANSWERABLE_INTENTS and (p >= READING_MIN or intent == top)
+        if intent in ANSWERABLE_INTENTS and (p >= floor or intent == top)
     ]
     if "price_stock" in attempts and "product_info" not in attempts:
         # The price composer declines "充绒量多少克"; the detail composer then answers it.

@@ -15,6 +15,7 @@ from copilot.schemas import Context, Evidence, OrderView, ProductSource, Product
 from copilot.understand import Understanding
 from copilot.understand.host_lines import PromotionLineClassifier
 from knowledge.embedder import Embedder, Vectors
+from knowledge.lexical import strip_words
 from knowledge.models import Order, Product
 from knowledge.repository import CatalogRepository, OrderRepository, RoomRepository
 from knowledge.retrieve import NAME_LINK_MIN, Document, HybridIndex, NameLinker
@@ -27,6 +28,7 @@ PARTIAL_NAME_LEAD = 0.1  # ... and this much more than of any other name
 NAME_MEANING_LEAD = 0.03  # cosine lead of the closest product name over the next, to link it
 PROMOTION_LINE_MIN = 0.35  # host lines above this probability count as promotion announcements
 PROMOTION_WEIGHT = 2.0  # how much a clear announcement outranks a merely relevant line (z units)
+STAGE_BONUS = 0.5  # z units for announcements about the product on stage
 TRANSCRIPT_WINDOW_S = 1800  # how far back promotion and host questions search
 RECENCY_TAU_S = 300  # host words lose half their weight in about 3.5 minutes
 RECENCY_WEIGHT = 1.0
@@ -227,14 +229,16 @@ def _search_transcript(
     if not index.documents:
         return []
     starts = np.asarray(transcript.starts)
-    mask = starts <= at
-    mask &= candidates if candidates is not None else starts >= at - TRANSCRIPT_WINDOW_S
+    said = starts <= at
+    mask = said & (candidates if candidates is not None else starts >= at - TRANSCRIPT_WINDOW_S)
     if not mask.any():
         return []
     dense, lexical = index.raw_scores(text, vector)
     ends = np.array([float(d.meta["end"]) for d in index.documents])  # type: ignore[arg-type]
     recency = np.exp(-np.maximum(at - ends, 0.0) / RECENCY_TAU_S)
-    score = _zscore(dense, mask) + 0.5 * _zscore(lexical, mask) + RECENCY_WEIGHT * recency
+    # Standardised over everything said so far, not over a handful of candidates, where a
+    # tiny difference in similarity would look like a whole standard deviation.
+    score = _zscore(dense, said) + 0.5 * _zscore(lexical, said) + RECENCY_WEIGHT * recency
     if prior is not None:
         score = score + prior
     score = np.where(mask, score, -np.inf)
@@ -251,23 +255,35 @@ def _search_promotions(
     text: str,
     vector: npt.NDArray[np.float32],
     at: float,
-    sku: str | None,
-    product_name: str,
+    product: ProductView | None,
+    named: bool,
 ) -> list[Evidence]:
-    """Promotion announcements before `at`; for a named product, those made while on stage."""
+    """Promotion announcements before `at`.
+
+    A named product's announcements are searched over the whole stream; otherwise recent
+    announcements, those about the product on stage ranked a little higher.
+    """
     if not transcript.index.documents:
         return []
-    candidates = transcript.promotion >= PROMOTION_LINE_MIN
-    if sku is not None:
-        about = [
-            stage == sku or mention == sku
-            for stage, mention in zip(transcript.on_stage, transcript.mentions, strict=True)
-        ]
-        candidates &= np.asarray(about)
-    else:
-        starts = np.asarray(transcript.starts)
-        candidates &= starts >= at - TRANSCRIPT_WINDOW_S
-    return _search_transcript(transcript, text, vector, at, candidates)
+    announced = transcript.promotion >= PROMOTION_LINE_MIN
+    prior = PROMOTION_WEIGHT * transcript.promotion
+    starts = np.asarray(transcript.starts)
+    candidates = announced & (starts >= at - TRANSCRIPT_WINDOW_S)
+    if product is not None:
+        about = np.asarray(
+            [
+                stage == product.sku or mention == product.sku
+                for stage, mention in zip(transcript.on_stage, transcript.mentions, strict=True)
+            ]
+        )
+        if named:
+            candidates = announced & about  # its announcements, however long ago
+        else:
+            prior = prior + STAGE_BONUS * about  # the product on stage first, others still count
+        # Every line about the product names it; what tells them apart is the rest.
+        text = strip_words(text, product.name)
+        vector = transcript.index.embedder.encode_queries([text])[0]
+    return _search_transcript(transcript, text, vector, at, candidates, prior)
 
 
 def _recent_transcript(transcript: TranscriptIndex, at: float) -> list[Evidence]:
@@ -374,8 +390,8 @@ def gather(
             text,
             vector,
             moment,
-            sku if product and source in ("named", "retrieved") else None,
-            product.name if product else "",
+            product_view(product) if product else None,
+            named=source in ("named", "retrieved"),
         ),
         recent_transcript=_recent_transcript(transcript, moment),
         orders=[order_view(o) for o in owned],

@@ -17,8 +17,9 @@ from transcripts.replay import clock
 
 # A detail whose key shares this much with the question answers it outright.
 DETAIL_KEY_MIN = 0.5
-# The runner-up detail is quoted too when its similarity is this close to the best one.
-DETAIL_SECOND_GAP = 0.03
+# Details this close in similarity to the best one are quoted with it, up to MAX_DETAILS.
+DETAIL_CLOSE_GAP = 0.03
+MAX_DETAILS = 3
 HOST_SAID_WINDOW_S = 120  # "what did the host just say" may also quote a relevant line this old
 MAX_ORDERS_LISTED = 3
 SOURCE_PREFERENCE = 0.02  # cosine edge the host's announcement has over a shop policy
@@ -199,9 +200,8 @@ class GroundedComposer:
         queries = self.embedder.encode_queries([asked, question])
         sims = vectors @ queries[0]
         order = np.argsort(-sims)
-        chosen = [details[order[0]]]
-        if len(order) > 1 and sims[order[0]] - sims[order[1]] < DETAIL_SECOND_GAP:
-            chosen.append(details[order[1]])
+        close = [i for i in order[:MAX_DETAILS] if sims[order[0]] - sims[i] < DETAIL_CLOSE_GAP]
+        chosen = [details[i] for i in close]
         # Relevance to the whole question: comparable with the policies' relevance.
         return Details(chosen, float(vectors[order[0]] @ queries[1]))
 
