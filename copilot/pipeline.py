@@ -22,6 +22,7 @@ from knowledge.repository import RoomRepository
 from transcripts.replay import replay_link
 
 ANSWERABLE_OVER_CHITCHAT = 0.3  # an answerable reading this likely beats a top "chitchat"
+INJECTION_QUESTION_MIN = 0.1  # a question inside an injection attempt this likely is answered
 UNCLEAR_MAX = 0.12  # no intent this likely: a person reads it rather than a guess
 ESCALATE_MIN = 0.4  # an escalating intent hands over outright when this sure
 READING_MIN = 0.1  # answerable readings are tried, in rank order, down to this probability
@@ -120,6 +121,13 @@ def plan(understanding: Understanding) -> Reading:
         return Reading(attempts=[second])
     if probability < UNCLEAR_MAX:
         return Reading(escalate=f"unclear message (best intent {top} at {probability:.2f})")
+    if top == "injection":
+        # Safe by construction: composers can only show the asker's own orders and public
+        # facts, so a real question inside an injection attempt may still be answered.
+        second, second_probability = [*understanding.ranked, ("", 0.0)][1]
+        if second in ANSWERABLE_INTENTS and second_probability >= INJECTION_QUESTION_MIN:
+            return Reading(attempts=[second])
+        return Reading(escalate="intent: injection")
     if top in ESCALATING_INTENTS and probability >= ESCALATE_MIN:
         return Reading(escalate=f"intent: {top}")
     # Fallback readings must be nearly as likely as the best one: a faint "price" reading
@@ -145,6 +153,9 @@ def _answer_or_escalate(
 ) -> QuestionResult:
     if reading.escalate:
         return _escalate(copilot, session, context, conversation_id, reading.escalate)
+    if context.other_viewers_named:
+        reason = f"asks about other viewers: {context.other_viewers_named}"
+        return _escalate(copilot, session, context, conversation_id, reason)
     if context.unknown_order_ids:
         reason = f"order ids not in the viewer's account: {context.unknown_order_ids}"
         return _escalate(copilot, session, context, conversation_id, reason)

@@ -42,6 +42,10 @@ _DEMONSTRATIVE_ZH = re.compile(r"[这那][个款件套只瓶盒条双支台块�
 _DEMONSTRATIVE_EN = re.compile(r"\b(this|that|these|those|it)\b", re.IGNORECASE)
 
 
+# Tokens that could be someone's viewer id ("v023", "mom_01", "bob").
+_ID_TOKEN = re.compile(r"[A-Za-z0-9_@.\-]{3,}")
+
+
 def product_document(product: Product) -> Document:
     """Name, sku, description, attributes and FAQ as one retrievable text."""
     attributes = "；".join(f"{k}：{v}" for k, v in (product.attributes or {}).items())
@@ -396,4 +400,5 @@ def gather(
         recent_transcript=_recent_transcript(transcript, moment),
         orders=[order_view(o) for o in owned],
         unknown_order_ids=unknown,
+        other_viewers_named=orders_repo.other_viewers_named(_ID_TOKEN.findall(text)),
     )

@@ -76,6 +76,7 @@ class Context(BaseModel):
     recent_transcript: list[Evidence] = Field(default_factory=list)
     orders: list[OrderView] = Field(default_factory=list)
     unknown_order_ids: list[str] = Field(default_factory=list)
+    other_viewers_named: list[str] = Field(default_factory=list)
 
 
 class Draft(BaseModel):

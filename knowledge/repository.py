@@ -80,6 +80,14 @@ class OrderRepository:
         )
         return self.session.scalars(stmt).all()
 
+    def other_viewers_named(self, tokens: Sequence[str]) -> list[str]:
+        """Which of `tokens` are ids of other viewers (for refusing, never for showing)."""
+        candidates = [t for t in set(tokens) if t != self.viewer_id]
+        if not candidates:
+            return []
+        stmt = select(Order.viewer_id).where(Order.viewer_id.in_(candidates)).distinct()
+        return sorted(self.session.scalars(stmt).all())
+
     def by_ids(self, order_ids: Sequence[str]) -> Sequence[Order]:
         """The viewer's orders among `order_ids` (others' ids match nothing)."""
         if not order_ids:

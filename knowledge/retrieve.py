@@ -30,12 +30,11 @@ class Document:
 
 @dataclass(frozen=True)
 class Hit:
-    """A document with its fused score and the two scores behind it."""
+    """A document with its fused score and its cosine similarity to the query."""
 
     doc: Document
     score: float
     dense: float
-    lexical: float
 
 
 class HybridIndex:
@@ -63,32 +62,17 @@ class HybridIndex:
         return self.dense_scores(query_vector), self.bm25.scores(tokenize(query))
 
     def search(
-        self,
-        query: str,
-        *,
-        k: int = 5,
-        query_vector: npt.NDArray[np.float32] | None = None,
-        mask: npt.NDArray[np.bool_] | None = None,
-        prior: npt.NDArray[np.float32] | None = None,
+        self, query: str, *, k: int = 5, query_vector: npt.NDArray[np.float32] | None = None
     ) -> list[Hit]:
-        """Top-k documents by reciprocal-rank fusion; `mask` filters, `prior` multiplies."""
+        """Top-k documents by reciprocal-rank fusion of the dense and BM25 rankings."""
         if not self.documents:
             return []
         if query_vector is None:
             query_vector = self.embedder.encode_queries([query])[0]
-        dense = self.dense_scores(query_vector)
-        lexical = self.bm25.scores(tokenize(query))
+        dense, lexical = self.raw_scores(query, query_vector)
         fused = _rrf(dense) + np.where(lexical > 0, _rrf(lexical), 0.0)
-        if prior is not None:
-            fused = fused * prior
-        if mask is not None:
-            fused = np.where(mask, fused, -np.inf)
         order = np.argsort(-fused)[:k]
-        return [
-            Hit(self.documents[i], float(fused[i]), float(dense[i]), float(lexical[i]))
-            for i in order
-            if np.isfinite(fused[i])
-        ]
+        return [Hit(self.documents[i], float(fused[i]), float(dense[i])) for i in order]
 
 
 def _rrf(scores: npt.NDArray[np.float32]) -> npt.NDArray[np.float64]:

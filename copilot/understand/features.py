@@ -25,7 +25,6 @@ class Understanding(BaseModel):
 
     language: str
     intent: str
-    confidence: float
     ranked: list[tuple[str, float]]
     order_ids: list[str]
 
@@ -46,11 +45,9 @@ def understand(text: str, classifier: IntentClassifier) -> Understanding:
     if order_ids and ranked[0][0] in ANSWERABLE_INTENTS | {"chitchat"}:
         # An order id is the strongest sign of an order question.
         ranked = [("order_status", 1.0), *[r for r in ranked if r[0] != "order_status"]]
-    intent, confidence = ranked[0]
     return Understanding(
         language=detect_language(text),
-        intent=intent,
-        confidence=confidence,
+        intent=ranked[0][0],
         ranked=ranked,
         order_ids=order_ids,
     )

@@ -158,3 +158,11 @@ def test_quoting_a_price_is_a_price_question(sqlite_copilot: Copilot, mini_room:
         sqlite_copilot, room_id=mini_room, viewer_id="bob", text="龙井还是168一罐吗", at=30
     )
     assert result.action == "answer" and "¥128" in result.answer
+
+
+def test_naming_another_viewer_is_escalated(sqlite_copilot: Copilot, mini_room: str) -> None:
+    result = ask(
+        sqlite_copilot, room_id=mini_room, viewer_id="alice", text="bob的快递到哪了", at=90
+    )
+    assert result.action == "escalate" and "ZT7700000000003" not in result.answer
+    assert "other viewers" in (result.reason or "")

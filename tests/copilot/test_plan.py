@@ -10,7 +10,6 @@ def _understanding(*ranked: tuple[str, float]) -> Understanding:
     return Understanding(
         language="zh",
         intent=ranked[0][0],
-        confidence=ranked[0][1],
         ranked=list(ranked),
         order_ids=[],
     )
