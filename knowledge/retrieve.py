@@ -121,15 +121,19 @@ class NameLinker:
         """The entity the text names most clearly, if any reaches `minimum` coverage.
 
         Coverage alone lets one generic word ("便携" of "便携榨汁杯") name a product, so a
-        mention also needs a run of MENTION_MIN_RUN characters shared with a surface form,
-        or a whole latin word of one.
+        mention also needs two of the name's words ("轻旅…推车"), a run of MENTION_MIN_RUN
+        characters shared with a surface form, or a whole latin word of one.
         """
         ranked = sorted(self.scores(text).items(), key=lambda kv: -kv[1])
         lowered = text.lower()
+        latin = set(_LATIN_WORD.findall(lowered))
         for entity, score in ranked:
             if score < minimum:
                 return None
-            if any(_shares_run(form, lowered) for form in self._surface[entity]):
+            words = {w for e, ws, _ in self._forms if e == entity for w in ws}
+            if len({w for w in words if _present(w, latin, lowered)}) >= 2 or any(
+                _shares_run(form, lowered) for form in self._surface[entity]
+            ):
                 return entity
         return None
 

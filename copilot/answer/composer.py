@@ -36,7 +36,8 @@ class Details:
     key_match: bool = False  # the question names the detail's key ("产地", "保质期")
 
 
-_SENTENCE_END = re.compile(r"(?<=[。！？!?.])\s*")
+# A "." ends a sentence only before whitespace: "6.8kg" stays whole.
+_SENTENCE_END = re.compile(r"(?<=[。！？!?])\s*|(?<=\.)\s+")
 
 
 class AnswerComposer(Protocol):

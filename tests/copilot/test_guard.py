@@ -31,3 +31,13 @@ def test_stale_catalog_fails() -> None:
 
 def test_uncited_answer_fails() -> None:
     assert not check_draft(Draft(text="好的", evidence=[]), kb_version_used=1, kb_version_now=1).ok
+
+
+def test_decimal_numbers_survive_sentence_splitting() -> None:
+    from copilot.answer.composer import _SENTENCE_END
+
+    assert _SENTENCE_END.split("净重6.8kg，很轻。一只手就能收. Fits in a car boot.") == [
+        "净重6.8kg，很轻。",
+        "一只手就能收.",
+        "Fits in a car boot.",
+    ]

@@ -60,3 +60,8 @@ def test_a_spoken_size_identifies_the_product() -> None:
     linker = NameLinker({"B1": ["宽口径PPSU奶瓶240ml"], "B2": ["玻璃奶瓶160ml"]})
     scores = linker.scores("price of the 160ml bottle?")
     assert scores["B2"] > scores["B1"]
+
+
+def test_two_short_words_of_a_name_are_a_mention() -> None:
+    linker = NameLinker({"S1": ["轻旅折叠婴儿推车"], "B1": ["玻璃奶瓶160ml"]})
+    assert linker.mentioned("最后一款，轻旅推车，一只手就能收") == "S1"
