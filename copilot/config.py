@@ -21,6 +21,7 @@ class Settings(BaseSettings):
     replay_url: str = "http://127.0.0.1:8000/replay"
     embedder: str = "e5"
     embedder_model_path: str = ""
+    name_embedder: str = "use"
     max_question_chars: int = MAX_QUESTION_CHARS
     host: str = "127.0.0.1"
     port: int = 8000

@@ -26,6 +26,8 @@ STAGE_LOOKBACK_S = 1800  # a product introduced longer ago than this is no longe
 PARTIAL_NAME_MIN = 0.25  # a partial name counts when it covers this much of one name ...
 PARTIAL_NAME_LEAD = 0.1  # ... and this much more than of any other name
 NAME_MEANING_LEAD = 0.03  # cosine lead of the closest product name over the next, to link it
+CROSS_LINGUAL_MIN = 0.3  # name-embedder similarity for "the wide-leg jeans" to name a product
+CROSS_LINGUAL_LEAD = 0.09  # ... and its lead over the next product's name
 PROMOTION_LINE_MIN = 0.35  # host lines above this probability count as promotion announcements
 PROMOTION_WEIGHT = 2.0  # how much a clear announcement outranks a merely relevant line (z units)
 STAGE_BONUS = 0.5  # z units for announcements about the product on stage
@@ -89,7 +91,8 @@ class CatalogIndex:
     policies: HybridIndex
     linker: NameLinker
     skus: list[str]
-    name_vectors: Vectors  # product names alone, for references in another language
+    name_vectors: Vectors  # product names alone, by the retrieval embedder
+    cross_lingual_names: Vectors  # the same by the name embedder ("the jeans" ~ "牛仔裤")
 
 
 @dataclass
@@ -107,9 +110,12 @@ class TranscriptIndex:
 class RoomIndexes:
     """Per-room indexes, rebuilt from SQL when the catalog or transcript changes."""
 
-    def __init__(self, embedder: Embedder, promotions: PromotionLineClassifier) -> None:
+    def __init__(
+        self, embedder: Embedder, promotions: PromotionLineClassifier, names: Embedder
+    ) -> None:
         self.embedder = embedder
         self.promotions = promotions
+        self.names = names
         self._catalogs: dict[str, CatalogIndex] = {}
         self._transcripts: dict[str, TranscriptIndex] = {}
         self._lock = threading.Lock()
@@ -133,6 +139,7 @@ class RoomIndexes:
                 linker=NameLinker({p.sku: [p.name, p.sku] for p in products}),
                 skus=[p.sku for p in products],
                 name_vectors=self.embedder.encode_passages([p.name for p in products]),
+                cross_lingual_names=self.names.encode_passages([p.name for p in products]),
             )
             self._catalogs[room_id] = built
             return built
@@ -300,12 +307,14 @@ def _resolve_product(
     catalog: CatalogIndex,
     text: str,
     vector: npt.NDArray[np.float32],
+    name_vector: npt.NDArray[np.float32],
     on_stage: str | None,
 ) -> tuple[str | None, ProductSource]:
     """Which product the question is about: named (wholly or partly), else the one on stage."""
     scores = catalog.linker.scores(text)
     ranked = sorted(scores.items(), key=lambda kv: -kv[1])
-    described = _described_product(catalog, vector)
+    # "This one" points at the stage; only a name said outright overrides that.
+    described = None if refers_to_stage(text) else _described_product(catalog, vector, name_vector)
     if not ranked or ranked[0][1] == 0:
         if described:  # "the wide-leg jeans" for 高腰阔腿牛仔裤, a typo, a synonym
             return described, "retrieved"
@@ -327,13 +336,21 @@ def _resolve_product(
     return (on_stage, "on_stage") if on_stage else (None, "")
 
 
-def _described_product(catalog: CatalogIndex, vector: npt.NDArray[np.float32]) -> str | None:
-    """The product whose name alone is clearly the closest in meaning to the question."""
+def _described_product(
+    catalog: CatalogIndex, vector: npt.NDArray[np.float32], name_vector: npt.NDArray[np.float32]
+) -> str | None:
+    """The product whose name is clearly the closest in meaning, in either language."""
     if len(catalog.skus) < 2:
         return None
     sims = catalog.name_vectors @ vector
     first, second = np.argsort(-sims)[:2]
-    return catalog.skus[first] if sims[first] - sims[second] >= NAME_MEANING_LEAD else None
+    if sims[first] - sims[second] >= NAME_MEANING_LEAD:
+        return str(catalog.skus[first])
+    sims = catalog.cross_lingual_names @ name_vector
+    first, second = np.argsort(-sims)[:2]
+    if sims[first] >= CROSS_LINGUAL_MIN and sims[first] - sims[second] >= CROSS_LINGUAL_LEAD:
+        return str(catalog.skus[first])
+    return None
 
 
 def refers_to_stage(text: str) -> bool:
@@ -360,7 +377,8 @@ def gather(
     vector = indexes.embedder.encode_queries([text])[0]
 
     on_stage, since = _on_stage(transcript, moment)
-    sku, source = _resolve_product(catalog, text, vector, on_stage)
+    name_vector = indexes.names.encode_queries([text])[0]
+    sku, source = _resolve_product(catalog, text, vector, name_vector, on_stage)
     product = CatalogRepository(session, room_id).product(sku) if sku else None
 
     policies = [

@@ -42,7 +42,12 @@ class Copilot:
     @cached_property
     def indexes(self) -> RoomIndexes:
         """Per-room catalog and transcript indexes."""
-        return RoomIndexes(self.embedder, self.promotion_lines)
+        return RoomIndexes(self.embedder, self.promotion_lines, self.name_embedder)
+
+    @cached_property
+    def name_embedder(self) -> Embedder:
+        """Links product references across languages (USE multilingual: strong on zh-en pairs)."""
+        return build_embedder(self.settings.name_embedder)
 
     @cached_property
     def promotion_lines(self) -> PromotionLineClassifier:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 import threading
+from collections import OrderedDict
 from pathlib import Path
 from typing import Protocol
 
@@ -12,6 +13,7 @@ import numpy as np
 import numpy.typing as npt
 
 Vectors = npt.NDArray[np.float32]
+QUERY_CACHE_SIZE = 1024  # distinct recent query texts kept in memory
 
 
 class Embedder(Protocol):
@@ -103,7 +105,7 @@ class SentenceTransformerEmbedder:
 
 
 class CachedEmbedder:
-    """Wraps an embedder with a SQLite cache of passage vectors keyed by model and text."""
+    """Wraps an embedder: passage vectors cached in SQLite, recent query vectors in memory."""
 
     def __init__(self, inner: Embedder, path: Path) -> None:
         self.inner = inner
@@ -113,12 +115,28 @@ class CachedEmbedder:
         self._db = sqlite3.connect(str(path), check_same_thread=False)
         self._db.execute("CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, vec BLOB)")
         self._lock = threading.Lock()
+        self._queries: OrderedDict[str, npt.NDArray[np.float32]] = OrderedDict()
+        self._queries_lock = threading.Lock()
 
     def _key(self, text: str) -> str:
         return hashlib.sha1(f"{self.name}\x00{text}".encode()).hexdigest()
 
     def encode_queries(self, texts: list[str]) -> Vectors:
-        return self.inner.encode_queries(texts)
+        """Query vectors, remembered in memory: one question is encoded by several stages."""
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        with self._queries_lock:
+            known = {t: self._queries[t] for t in texts if t in self._queries}
+        missing = [t for t in dict.fromkeys(texts) if t not in known]
+        if missing:  # encoded outside the lock: the model is the slow part
+            known.update(zip(missing, self.inner.encode_queries(missing), strict=True))
+        with self._queries_lock:
+            for text in texts:
+                self._queries[text] = known[text]
+                self._queries.move_to_end(text)
+            while len(self._queries) > QUERY_CACHE_SIZE:
+                self._queries.popitem(last=False)
+        return np.stack([known[t] for t in texts])
 
     def encode_passages(self, texts: list[str]) -> Vectors:
         keys = [self._key(t) for t in texts]

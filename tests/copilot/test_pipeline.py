@@ -166,3 +166,17 @@ def test_naming_another_viewer_is_escalated(sqlite_copilot: Copilot, mini_room: 
     )
     assert result.action == "escalate" and "ZT7700000000003" not in result.answer
     assert "other viewers" in (result.reason or "")
+
+
+def test_english_description_links_a_chinese_named_product(
+    sqlite_copilot: Copilot, mini_room: str
+) -> None:
+    # At 90 s the mug is on stage; the question names the sesame candy in English.
+    result = ask(
+        sqlite_copilot,
+        room_id=mini_room,
+        viewer_id="bob",
+        text="how much is the sesame candy?",
+        at=90,
+    )
+    assert result.action == "answer" and "¥39.9" in result.answer

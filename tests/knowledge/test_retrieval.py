@@ -65,3 +65,9 @@ def test_a_spoken_size_identifies_the_product() -> None:
 def test_two_short_words_of_a_name_are_a_mention() -> None:
     linker = NameLinker({"S1": ["轻旅折叠婴儿推车"], "B1": ["玻璃奶瓶160ml"]})
     assert linker.mentioned("最后一款，轻旅推车，一只手就能收") == "S1"
+
+
+def test_query_vectors_are_remembered(embedder: Embedder) -> None:
+    first = embedder.encode_queries(["这个多少钱", "how much is this"])
+    again = embedder.encode_queries(["how much is this"])
+    assert (first[1] == again[0]).all() and first.shape[0] == 2
