@@ -92,7 +92,8 @@ class CatalogIndex:
     linker: NameLinker
     skus: list[str]
     name_vectors: Vectors  # product names alone, by the retrieval embedder
-    cross_lingual_names: Vectors  # the same by the name embedder ("the jeans" ~ "牛仔裤")
+    names: list[str]
+    cross_lingual_names: Vectors | None = None  # by the name embedder, built on first need
 
 
 @dataclass
@@ -139,7 +140,7 @@ class RoomIndexes:
                 linker=NameLinker({p.sku: [p.name, p.sku] for p in products}),
                 skus=[p.sku for p in products],
                 name_vectors=self.embedder.encode_passages([p.name for p in products]),
-                cross_lingual_names=self.names.encode_passages([p.name for p in products]),
+                names=[p.name for p in products],
             )
             self._catalogs[room_id] = built
             return built
@@ -307,37 +308,42 @@ def _resolve_product(
     catalog: CatalogIndex,
     text: str,
     vector: npt.NDArray[np.float32],
-    name_vector: npt.NDArray[np.float32],
+    names: Embedder,
     on_stage: str | None,
 ) -> tuple[str | None, ProductSource]:
     """Which product the question is about: named (wholly or partly), else the one on stage."""
     scores = catalog.linker.scores(text)
     ranked = sorted(scores.items(), key=lambda kv: -kv[1])
-    # "This one" points at the stage; only a name said outright overrides that.
-    described = None if refers_to_stage(text) else _described_product(catalog, vector, name_vector)
+    stage: tuple[str | None, ProductSource] = (on_stage, "on_stage") if on_stage else (None, "")
+
+    def described() -> str | None:
+        # "The wide-leg jeans" for 高腰阔腿牛仔裤, a typo, a synonym; but "this one" points
+        # at the stage, and only a name said outright overrides that.
+        return None if refers_to_stage(text) else _described_product(catalog, text, vector, names)
+
     if not ranked or ranked[0][1] == 0:
-        if described:  # "the wide-leg jeans" for 高腰阔腿牛仔裤, a typo, a synonym
-            return described, "retrieved"
-        return (on_stage, "on_stage") if on_stage else (None, "")
+        found = described()
+        return (found, "retrieved") if found else stage
     best, coverage = ranked[0]
     runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
     if coverage >= NAME_LINK_MIN or (
         coverage >= PARTIAL_NAME_MIN and coverage - runner_up >= PARTIAL_NAME_LEAD
     ):
         return best, "named"
-    if described:
-        return described, "retrieved"
+    found = described()
+    if found:
+        return found, "retrieved"
     if not refers_to_stage(text):
         # A word of a name with no clear winner: retrieval decides among the names it matches.
         matching = {sku for sku, score in ranked if score == coverage}
         hits = catalog.products.search(text, k=1, query_vector=vector)
         if hits and hits[0].doc.id in matching:
             return hits[0].doc.id, "retrieved"
-    return (on_stage, "on_stage") if on_stage else (None, "")
+    return stage
 
 
 def _described_product(
-    catalog: CatalogIndex, vector: npt.NDArray[np.float32], name_vector: npt.NDArray[np.float32]
+    catalog: CatalogIndex, text: str, vector: npt.NDArray[np.float32], names: Embedder
 ) -> str | None:
     """The product whose name is clearly the closest in meaning, in either language."""
     if len(catalog.skus) < 2:
@@ -346,7 +352,10 @@ def _described_product(
     first, second = np.argsort(-sims)[:2]
     if sims[first] - sims[second] >= NAME_MEANING_LEAD:
         return str(catalog.skus[first])
-    sims = catalog.cross_lingual_names @ name_vector
+    # The name embedder loads on first use (seconds), so only questions that get here pay.
+    if catalog.cross_lingual_names is None:
+        catalog.cross_lingual_names = names.encode_passages(catalog.names)
+    sims = catalog.cross_lingual_names @ names.encode_queries([text])[0]
     first, second = np.argsort(-sims)[:2]
     if sims[first] >= CROSS_LINGUAL_MIN and sims[first] - sims[second] >= CROSS_LINGUAL_LEAD:
         return str(catalog.skus[first])
@@ -377,8 +386,7 @@ def gather(
     vector = indexes.embedder.encode_queries([text])[0]
 
     on_stage, since = _on_stage(transcript, moment)
-    name_vector = indexes.names.encode_queries([text])[0]
-    sku, source = _resolve_product(catalog, text, vector, name_vector, on_stage)
+    sku, source = _resolve_product(catalog, text, vector, indexes.names, on_stage)
     product = CatalogRepository(session, room_id).product(sku) if sku else None
 
     policies = [

@@ -47,7 +47,9 @@ class Copilot:
     @cached_property
     def name_embedder(self) -> Embedder:
         """Links product references across languages (USE multilingual: strong on zh-en pairs)."""
-        return build_embedder(self.settings.name_embedder)
+        return build_embedder(
+            self.settings.name_embedder, cache_path=self.settings.embedding_cache_path
+        )
 
     @cached_property
     def promotion_lines(self) -> PromotionLineClassifier:
