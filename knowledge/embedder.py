@@ -88,7 +88,7 @@ class SentenceTransformerEmbedder:
 
         self._model = SentenceTransformer(path, device="cpu")
         self.name = f"st:{Path(path).name}"
-        self.dim = int(self._model.get_sentence_embedding_dimension() or 0)
+        self.dim = int(self._model.get_embedding_dimension() or 0)
         self._query_prefix = query_prefix
         self._passage_prefix = passage_prefix
 
