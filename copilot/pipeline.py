@@ -81,7 +81,7 @@ def ask(
             role="copilot",
             text=result.answer,
             action=result.action,
-            intent=understanding.intent,
+            intent=result.intent,
         )
     # Published only after the commit, so subscribers can read what they are told about.
     event_data = {"viewer_id": viewer_id, "intent": result.intent, "action": result.action}
@@ -110,12 +110,16 @@ class Reading(BaseModel):
     attempts: list[str] = Field(default_factory=list)
 
 
+def _runner_up(understanding: Understanding) -> tuple[str, float]:
+    return understanding.ranked[1] if len(understanding.ranked) > 1 else ("", 0.0)
+
+
 def plan(understanding: Understanding) -> Reading:
     """Ignore sure reactions, hand sure escalations over, else try answerable readings in order."""
     top, probability = understanding.ranked[0]
     if top == "chitchat":
         # A reaction unless an answerable reading is nearly as likely ("好美！这个多少钱").
-        second, second_probability = [*understanding.ranked, ("", 0.0)][1]
+        second, second_probability = _runner_up(understanding)
         if second not in ANSWERABLE_INTENTS or second_probability < ANSWERABLE_OVER_CHITCHAT:
             return Reading(ignore=True)
         return Reading(attempts=[second])
@@ -124,7 +128,7 @@ def plan(understanding: Understanding) -> Reading:
     if top == "injection":
         # Safe by construction: composers can only show the asker's own orders and public
         # facts, so a real question inside an injection attempt may still be answered.
-        second, second_probability = [*understanding.ranked, ("", 0.0)][1]
+        second, second_probability = _runner_up(understanding)
         if second in ANSWERABLE_INTENTS and second_probability >= INJECTION_QUESTION_MIN:
             return Reading(attempts=[second])
         return Reading(escalate="intent: injection")
