@@ -163,7 +163,8 @@ def _answer_or_escalate(
     if context.unknown_order_ids:
         reason = f"order ids not in the viewer's account: {context.unknown_order_ids}"
         return _escalate(copilot, session, context, conversation_id, reason)
-    room = RoomRepository(session).get(context.room_id)
+    # Re-read by query: the session's cached room would always agree with itself.
+    kb_version_now = RoomRepository(session).kb_version(context.room_id)
     reason = "sources do not answer"
     for intent in reading.attempts:
         draft = copilot.composer.compose(context, intent)
@@ -172,7 +173,7 @@ def _answer_or_escalate(
         verdict = check_draft(
             draft,
             kb_version_used=context.kb_version,
-            kb_version_now=room.kb_version if room else -1,
+            kb_version_now=-1 if kb_version_now is None else kb_version_now,
         )
         if not verdict.ok:
             reason = f"guard: {verdict.reason}"

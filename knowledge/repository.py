@@ -20,6 +20,10 @@ class RoomRepository:
         """The room, or None."""
         return self.session.get(Room, room_id)
 
+    def kb_version(self, room_id: str) -> int | None:
+        """The catalog version as committed now (a query, not the session's cached row)."""
+        return self.session.scalar(select(Room.kb_version).where(Room.id == room_id))
+
     def get_or_create(self, room_id: str) -> Room:
         """The room, created empty when new."""
         room = self.get(room_id)

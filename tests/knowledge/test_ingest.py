@@ -132,3 +132,20 @@ def test_transcript_load_is_idempotent_and_validates(any_copilot: Copilot) -> No
     with pytest.raises(InvalidInput) as error, any_copilot.db.session_scope() as session:
         load_transcript_lines(session, room, _lines({"start": 9, "end": 3, "text": "x"}))
     assert error.value.details["line"] == 1
+
+
+def test_kb_version_is_read_fresh_while_a_session_holds_the_room(
+    postgres_copilot: Copilot,
+) -> None:
+    room = _room()
+    with postgres_copilot.db.session_scope() as session:
+        load_kb_lines(session, room, _lines(PRODUCT))
+    with postgres_copilot.db.session_scope() as answering:
+        rooms = RoomRepository(answering)
+        held = rooms.get(room)
+        assert held is not None
+        before = held.kb_version
+        with postgres_copilot.db.session_scope() as other:  # a catalog change meanwhile
+            load_kb_lines(other, room, _lines(dict(PRODUCT, live_price=55)))
+        assert rooms.get(room).kb_version == before  # type: ignore[union-attr]
+        assert rooms.kb_version(room) == before + 1
