@@ -12,7 +12,6 @@ from copilot.bus import QUESTIONS_CHANNEL, TICKETS_CHANNEL, Event, room_channel
 from copilot.conversations import ConversationRepository
 from copilot.errors import InvalidInput, NotFound, PayloadTooLarge
 from copilot.escalation import ESCALATING_INTENTS, open_ticket
-from copilot.escalation.service import replay_links
 from copilot.guards import check_draft
 from copilot.retrieval import gather
 from copilot.runtime import Copilot
@@ -149,7 +148,7 @@ def plan(understanding: Understanding) -> Reading:
         if top == "chitchat":
             return Reading(ignore=True)
         return Reading(escalate=f"intent: {top}")
-    return Reading(attempts=attempts, ignore=False)
+    return Reading(attempts=attempts)
 
 
 def _answer_or_escalate(
@@ -198,14 +197,17 @@ def _answer_or_escalate(
 def _escalate(
     copilot: Copilot, session: Session, context: Context, conversation_id: int, reason: str
 ) -> QuestionResult:
-    base = copilot.settings.replay_url
     ticket = open_ticket(
-        session, context=context, conversation_id=conversation_id, reason=reason, base_url=base
+        session,
+        context=context,
+        conversation_id=conversation_id,
+        reason=reason,
+        base_url=copilot.settings.replay_url,
     )
     return QuestionResult(
         action="escalate",
         answer=ESCALATED[context.understanding.language],
-        replay=replay_links(context, base_url=base),
+        replay=list(ticket.replay),
         ticket_id=ticket.id,
         reason=reason,
     )

@@ -48,12 +48,11 @@ _DEMONSTRATIVE_EN = re.compile(r"\b(this|that|these|those|it)\b", re.IGNORECASE)
 _ID_TOKEN = re.compile(r"[A-Za-z0-9_@.\-]{3,}")
 
 
-def product_document(product: Product) -> Document:
+def product_document(product: ProductView) -> Document:
     """Name, sku, description, attributes and FAQ as one retrievable text."""
-    attributes = "；".join(f"{k}：{v}" for k, v in (product.attributes or {}).items())
-    faq = " ".join(f"{f['q']} {f['a']}" for f in product.faq or [])
-    text = f"{product.name} {product.sku}。{product.description} {attributes} {faq}"
-    return Document("product", product.sku, text)
+    return Document(
+        "product", product.sku, f"{product.name} {product.sku}。{product.catalog_text()}"
+    )
 
 
 def product_view(product: Product) -> ProductView:
@@ -103,8 +102,10 @@ class TranscriptIndex:
     version: tuple[int, int, int]
     index: HybridIndex
     starts: list[float]
+    ends: npt.NDArray[np.float64]
     mentions: list[str | None]
     on_stage: list[str | None]  # the product being presented while each segment was said
+    on_stage_since: list[float]  # when that product was last named
     promotion: npt.NDArray[np.float64]  # P(the segment announces a promotion)
 
 
@@ -132,7 +133,9 @@ class RoomIndexes:
             policies = repo.policies()
             built = CatalogIndex(
                 version=version,
-                products=HybridIndex([product_document(p) for p in products], self.embedder),
+                products=HybridIndex(
+                    [product_document(product_view(p)) for p in products], self.embedder
+                ),
                 policies=HybridIndex(
                     [Document("faq", e.id, f"{e.q} {e.a}", {"q": e.q, "a": e.a}) for e in policies],
                     self.embedder,
@@ -160,13 +163,17 @@ class RoomIndexes:
                 for s in segments
             ]
             index = HybridIndex(documents, self.embedder)
+            starts = [s.start for s in segments]
             mentions = [catalog.linker.mentioned(s.text) for s in segments]
+            on_stage, since = _carry_forward(mentions, starts)
             built = TranscriptIndex(
                 version=version,
                 index=index,
-                starts=[s.start for s in segments],
+                starts=starts,
+                ends=np.array([s.end for s in segments], dtype=np.float64),
                 mentions=mentions,
-                on_stage=_carry_forward(mentions, [s.start for s in segments]),
+                on_stage=on_stage,
+                on_stage_since=since,
                 promotion=self.promotions.probabilities(index.vectors),
             )
             self._transcripts[room_id] = built
@@ -179,9 +186,12 @@ class RoomIndexes:
             self.transcript(session, room_id, self.catalog(session, room_id, room.kb_version))
 
 
-def _carry_forward(mentions: list[str | None], starts: list[float]) -> list[str | None]:
-    """The product on stage at each segment: the last one named, for a while."""
+def _carry_forward(
+    mentions: list[str | None], starts: list[float]
+) -> tuple[list[str | None], list[float]]:
+    """The product on stage at each segment (the last one named, for a while), and since when."""
     stage: list[str | None] = []
+    stage_since: list[float] = []
     current: str | None = None
     since = 0.0
     for mention, start in zip(mentions, starts, strict=True):
@@ -190,7 +200,8 @@ def _carry_forward(mentions: list[str | None], starts: list[float]) -> list[str 
         elif current and start - since > STAGE_LOOKBACK_S:
             current = None
         stage.append(current)
-    return stage
+        stage_since.append(since)
+    return stage, stage_since
 
 
 def _segment_evidence(doc: Document, relevance: float = 0.0) -> Evidence:
@@ -217,15 +228,12 @@ def _zscore(
     return np.asarray((values - float(chosen.mean())) / spread, dtype=np.float64)
 
 
-def _on_stage(transcript: TranscriptIndex, at: float) -> tuple[str | None, float | None]:
-    """The product most recently introduced by name before `at`, and when."""
-    position = bisect.bisect_right(transcript.starts, at)
-    for i in range(position - 1, -1, -1):
-        if at - transcript.starts[i] > STAGE_LOOKBACK_S:
-            break
-        if transcript.mentions[i]:
-            return transcript.mentions[i], transcript.starts[i]
-    return None, None
+def _on_stage(transcript: TranscriptIndex, at: float) -> str | None:
+    """The product most recently introduced by name before `at`, if not too long ago."""
+    last = bisect.bisect_right(transcript.starts, at) - 1
+    if last < 0 or at - transcript.on_stage_since[last] > STAGE_LOOKBACK_S:
+        return None
+    return transcript.on_stage[last]
 
 
 def _search_transcript(
@@ -246,8 +254,7 @@ def _search_transcript(
     if not mask.any():
         return []
     dense, lexical = index.raw_scores(text, vector)
-    ends = np.array([float(d.meta["end"]) for d in index.documents])  # type: ignore[arg-type]
-    recency = np.exp(-np.maximum(at - ends, 0.0) / RECENCY_TAU_S)
+    recency = np.exp(-np.maximum(at - transcript.ends, 0.0) / RECENCY_TAU_S)
     # Standardised over everything said so far, not over a handful of candidates, where a
     # tiny difference in similarity would look like a whole standard deviation.
     score = _zscore(dense, said) + 0.5 * _zscore(lexical, said) + RECENCY_WEIGHT * recency
@@ -385,7 +392,7 @@ def gather(
     moment = at if at is not None else TranscriptRepository(session, room_id).end_time()
     vector = indexes.embedder.encode_queries([text])[0]
 
-    on_stage, since = _on_stage(transcript, moment)
+    on_stage = _on_stage(transcript, moment)
     sku, source = _resolve_product(catalog, text, vector, indexes.names, on_stage)
     product = CatalogRepository(session, room_id).product(sku) if sku else None
 
@@ -411,7 +418,6 @@ def gather(
         kb_version=room.kb_version,
         product=product_view(product) if product else None,
         product_source=source if product else "",
-        on_stage_since=since if product and sku == on_stage else None,
         policies=policies,
         policy_background=float(np.median(all_policy_scores)) if len(all_policy_scores) else 0.0,
         transcript=_search_transcript(transcript, text, vector, moment),

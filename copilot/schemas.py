@@ -56,6 +56,12 @@ class ProductView(BaseModel):
     attributes: dict[str, str]
     faq: list[dict[str, str]]
 
+    def catalog_text(self) -> str:
+        """Description, attributes and FAQ as one text: what retrieval and the guard read."""
+        attributes = "；".join(f"{k}：{v}" for k, v in self.attributes.items())
+        faq = " ".join(f"{f['q']} {f['a']}" for f in self.faq)
+        return f"{self.description} {attributes} {faq}"
+
 
 class Context(BaseModel):
     """Everything retrieval found for one question."""
@@ -68,7 +74,6 @@ class Context(BaseModel):
     kb_version: int
     product: ProductView | None = None
     product_source: ProductSource = ""
-    on_stage_since: float | None = None
     policies: list[Evidence] = Field(default_factory=list)
     policy_background: float = 0.0  # median similarity of all the room's policies
     transcript: list[Evidence] = Field(default_factory=list)

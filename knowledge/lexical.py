@@ -52,15 +52,8 @@ def name_grams(text: str) -> set[str]:
 
 
 def name_words(text: str) -> set[str]:
-    """The words of a name worth matching: jieba words of 2+ characters and latin words."""
-    words: set[str] = set()
-    for token in _cut(text.lower()):
-        token = token.strip()
-        if not token or not _WORD.fullmatch(token):
-            continue
-        if token.isascii() or len(token) >= 2:
-            words.add(token)
-    return words
+    """The words of a name worth matching: tokens of 2+ characters, and latin words."""
+    return {t for t in tokenize(text) if t.isascii() or len(t) >= 2}
 
 
 def strip_words(text: str, name: str) -> str:

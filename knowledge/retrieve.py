@@ -30,10 +30,9 @@ class Document:
 
 @dataclass(frozen=True)
 class Hit:
-    """A document with its fused score and its cosine similarity to the query."""
+    """A retrieved document with its cosine similarity to the query."""
 
     doc: Document
-    score: float
     dense: float
 
 
@@ -72,7 +71,7 @@ class HybridIndex:
         dense, lexical = self.raw_scores(query, query_vector)
         fused = _rrf(dense) + np.where(lexical > 0, _rrf(lexical), 0.0)
         order = np.argsort(-fused)[:k]
-        return [Hit(self.documents[i], float(fused[i]), float(dense[i])) for i in order]
+        return [Hit(self.documents[i], float(dense[i])) for i in order]
 
 
 def _rrf(scores: npt.NDArray[np.float32]) -> npt.NDArray[np.float64]:
@@ -92,6 +91,7 @@ class NameLinker:
         # names: entity id -> its surface forms (name, sku, ...)
         self._surface = {entity: [f.lower() for f in forms] for entity, forms in names.items()}
         self._forms: list[tuple[str, set[str], set[str]]] = []
+        self._words_of: dict[str, set[str]] = {}
         df: dict[str, int] = {}
         for entity, forms in names.items():
             for form in forms:
@@ -99,6 +99,7 @@ class NameLinker:
                 measures = {w for w in words if _is_measure(w)}
                 if words - measures:
                     self._forms.append((entity, words - measures, measures))
+                    self._words_of.setdefault(entity, set()).update(words - measures)
                     for w in words:
                         df[w] = df.get(w, 0) + 1
         total = max(len(self._forms), 1)
@@ -130,9 +131,9 @@ class NameLinker:
         for entity, score in ranked:
             if score < minimum:
                 return None
-            words = {w for e, ws, _ in self._forms if e == entity for w in ws}
-            if len({w for w in words if _present(w, latin, lowered)}) >= 2 or any(
-                _shares_run(form, lowered) for form in self._surface[entity]
+            said = {w for w in self._words_of[entity] if _present(w, latin, lowered)}
+            if len(said) >= 2 or any(
+                _shares_run(form, lowered, latin) for form in self._surface[entity]
             ):
                 return entity
         return None
@@ -142,10 +143,10 @@ def _present(word: str, latin: set[str], text: str) -> bool:
     return word in latin if word.isascii() else word in text
 
 
-def _shares_run(form: str, text: str) -> bool:
+def _shares_run(form: str, text: str, latin: set[str]) -> bool:
     """Whether text contains MENTION_MIN_RUN consecutive CJK characters of form, or a latin word."""
     if any(
-        word in set(_LATIN_WORD.findall(text))
+        word in latin
         for word in _LATIN_WORD.findall(form)
         if len(word) >= MENTION_MIN_RUN and not word[0].isdigit()
     ):

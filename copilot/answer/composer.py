@@ -10,6 +10,7 @@ from typing import Protocol
 import numpy as np
 
 from copilot.answer import wording
+from copilot.guards.grounding import numbers_in
 from copilot.schemas import Context, Draft, Evidence, OrderView, ProductView
 from knowledge.embedder import Embedder
 from knowledge.lexical import name_grams, strip_words
@@ -48,11 +49,9 @@ class AnswerComposer(Protocol):
 
 def product_evidence(product: ProductView) -> Evidence:
     """Everything stored about a product, as the text the guard checks against."""
-    attributes = "；".join(f"{k}：{v}" for k, v in product.attributes.items())
-    faq = " ".join(f"{f['q']} {f['a']}" for f in product.faq)
     text = (
         f"{product.name} {product.sku} price {product.price} live_price {product.live_price} "
-        f"stock {product.stock}. {product.description} {attributes} {faq}"
+        f"stock {product.stock}. {product.catalog_text()}"
     )
     return Evidence(kind="product", id=product.sku, text=text)
 
@@ -94,9 +93,7 @@ def _quotes_a_price(context: Context) -> bool:
     product = context.product
     if product is None:
         return False
-    prices = {p for p in (product.price, product.live_price) if p is not None}
-    said = {float(n) for n in re.findall(r"\d+(?:\.\d+)?", context.text)}
-    return bool(said & prices)
+    return bool(numbers_in(context.text) & numbers_in(f"{product.price} {product.live_price}"))
 
 
 def _host_quotes(language: str, segments: list[Evidence]) -> str:

@@ -6,16 +6,15 @@ set; the fitted model is stored under COPILOT_HOME so later runs skip training.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from pathlib import Path
+from typing import Any
 
-import joblib
 import numpy as np
 from scipy.sparse import csr_matrix, hstack
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
+from copilot.understand.training import fit_or_load
 from knowledge.embedder import Embedder
 
 EXAMPLES = Path(__file__).with_name("intents.jsonl")
@@ -28,28 +27,17 @@ class IntentClassifier:
 
     def __init__(self, embedder: Embedder, cache_dir: Path | None = None) -> None:
         self.embedder = embedder
-        rows = [json.loads(line) for line in EXAMPLES.read_text("utf-8").splitlines() if line]
+        self._ngrams, self._model = fit_or_load(
+            "intent", EXAMPLES, embedder_name=embedder.name, cache_dir=cache_dir, fit=self._fit
+        )
+
+    def _fit(self, rows: list[dict[str, Any]]) -> tuple[TfidfVectorizer, LogisticRegression]:
         texts = [r["text"] for r in rows]
-        labels = [r["intent"] for r in rows]
-        digest = hashlib.sha1((embedder.name + EXAMPLES.read_text("utf-8")).encode()).hexdigest()[
-            :16
-        ]
-        cached = cache_dir / f"intent-{digest}.joblib" if cache_dir else None
-        if cached is not None and cached.exists():
-            self._ngrams, self._model = joblib.load(cached)
-            return
         self._ngrams = TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 3), sublinear_tf=True)
         self._ngrams.fit(texts)
-        self._model = LogisticRegression(C=REGULARISATION_C, max_iter=3000)
-        self._model.fit(self._features(texts), labels)
-        if cached is not None:
-            cached.parent.mkdir(parents=True, exist_ok=True)
-            joblib.dump((self._ngrams, self._model), cached)
-
-    @property
-    def intents(self) -> list[str]:
-        """The labels the classifier knows."""
-        return [str(c) for c in self._model.classes_]
+        model = LogisticRegression(C=REGULARISATION_C, max_iter=3000)
+        model.fit(self._features(texts), [r["intent"] for r in rows])
+        return self._ngrams, model
 
     def _features(self, texts: list[str]) -> csr_matrix:
         dense = csr_matrix(self.embedder.encode_queries(texts))

@@ -6,15 +6,14 @@ over passage vectors, so a transcript index's own vectors can be scored without 
 
 from __future__ import annotations
 
-import hashlib
-import json
 from pathlib import Path
+from typing import Any
 
-import joblib
 import numpy as np
 import numpy.typing as npt
 from sklearn.linear_model import LogisticRegression
 
+from copilot.understand.training import fit_or_load
 from knowledge.embedder import Embedder, Vectors
 
 EXAMPLES = Path(__file__).with_name("host_lines.jsonl")
@@ -25,19 +24,14 @@ class PromotionLineClassifier:
     """P(a host line announces a promotion) from its passage vector."""
 
     def __init__(self, embedder: Embedder, cache_dir: Path | None = None) -> None:
-        source = EXAMPLES.read_text("utf-8")
-        digest = hashlib.sha1((embedder.name + source).encode()).hexdigest()[:16]
-        cached = cache_dir / f"host-lines-{digest}.joblib" if cache_dir else None
-        if cached is not None and cached.exists():
-            self._model: LogisticRegression = joblib.load(cached)
-            return
-        rows = [json.loads(line) for line in source.splitlines() if line.strip()]
-        vectors = embedder.encode_passages([r["text"] for r in rows])
-        labels = [r["label"] == "promotion" for r in rows]
-        self._model = LogisticRegression(C=REGULARISATION_C, max_iter=3000).fit(vectors, labels)
-        if cached is not None:
-            cached.parent.mkdir(parents=True, exist_ok=True)
-            joblib.dump(self._model, cached)
+        def fit(rows: list[dict[str, Any]]) -> LogisticRegression:
+            vectors = embedder.encode_passages([r["text"] for r in rows])
+            labels = [r["label"] == "promotion" for r in rows]
+            return LogisticRegression(C=REGULARISATION_C, max_iter=3000).fit(vectors, labels)
+
+        self._model = fit_or_load(
+            "host-lines", EXAMPLES, embedder_name=embedder.name, cache_dir=cache_dir, fit=fit
+        )
 
     def probabilities(self, vectors: Vectors) -> npt.NDArray[np.float64]:
         """Promotion probability of each line."""
