@@ -11,12 +11,12 @@ from copilot.answer.wording import ESCALATED
 from copilot.bus import QUESTIONS_CHANNEL, TICKETS_CHANNEL, Event, room_channel
 from copilot.conversations import ConversationRepository
 from copilot.errors import InvalidInput, NotFound, PayloadTooLarge
-from copilot.escalation import ESCALATING_INTENTS, open_ticket
+from copilot.escalation import open_ticket
 from copilot.guards import check_draft
 from copilot.retrieval import gather
 from copilot.runtime import Copilot
 from copilot.schemas import Context, QuestionResult
-from copilot.understand import ANSWERABLE_INTENTS, Understanding, understand
+from copilot.understand import ANSWERABLE_INTENTS, ESCALATING_INTENTS, Understanding, understand
 from knowledge.repository import RoomRepository
 from transcripts.replay import replay_link
 

@@ -11,19 +11,6 @@ from copilot.schemas import Context
 from knowledge.repository import OrderRepository
 from transcripts.replay import replay_link
 
-# Intents a person handles whatever the sources say.
-ESCALATING_INTENTS = frozenset(
-    {
-        "after_sales",
-        "payment_issue",
-        "human",
-        "complaint",
-        "health_safety",
-        "customization",
-        "injection",
-    }
-)
-
 
 def replay_links(context: Context, *, base_url: str) -> list[str]:
     """The moment of the question first, then each transcript moment in the evidence."""

@@ -14,6 +14,18 @@ ZH_MIN_CJK_SHARE = 0.2  # "这个price多少" is a Chinese sentence with an Engl
 ANSWERABLE_INTENTS = frozenset(
     {"product_info", "price_stock", "promotion", "policy", "order_status", "host_said"}
 )
+# Intents a person handles whatever the sources say.
+ESCALATING_INTENTS = frozenset(
+    {
+        "after_sales",
+        "payment_issue",
+        "human",
+        "complaint",
+        "health_safety",
+        "customization",
+        "injection",
+    }
+)
 
 # Order ids: a letter prefix and 5+ digits (DD20261101001, BO-88001) or 10+ bare digits.
 _ORDER_ID = re.compile(r"(?<![A-Za-z0-9])(?:[A-Za-z]{1,4}-?\d{5,}|\d{10,})(?![A-Za-z0-9])")
