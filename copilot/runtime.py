@@ -13,6 +13,9 @@ from copilot.understand import IntentClassifier
 from copilot.understand.host_lines import PromotionLineClassifier
 from knowledge.embedder import Embedder, build_embedder
 from knowledge.repository import RoomRepository
+from transcripts.asr.decoder import WhisperDecoder
+from transcripts.asr.models import is_multilingual, load_whisper
+from transcripts.asr.streaming import StreamOptions
 
 
 class Copilot:
@@ -65,6 +68,20 @@ class Copilot:
     def bus(self) -> Bus:
         """The event bus (Redis when configured)."""
         return build_bus(self.settings.redis_url)
+
+    @cached_property
+    def asr_decoder(self) -> WhisperDecoder:
+        """The Whisper model every audio stream and voice question shares."""
+        settings = self.settings
+        model = load_whisper(settings.asr_model, settings.home / "models", settings.asr_threads)
+        return WhisperDecoder(model, multilingual=is_multilingual(settings.asr_model))
+
+    def stream_options(self, language: str | None = None) -> StreamOptions:
+        """The streaming policy, with the configured language unless a stream names its own."""
+        return StreamOptions(
+            language=language or self.settings.asr_language or None,
+            beam_size=self.settings.asr_beam_size,
+        )
 
     def warm_up(self, *, rooms: bool = False) -> None:
         """Load every model (and with `rooms`, build every room's indexes) before any question."""

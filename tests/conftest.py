@@ -15,6 +15,7 @@ from copilot.config import Settings
 from copilot.runtime import Copilot
 from evals.runner import load_dataset
 from knowledge.embedder import Embedder
+from transcripts.asr.decoder import WhisperDecoder
 
 MINI = Path(__file__).parent / "data" / "mini"
 
@@ -37,6 +38,12 @@ def sqlite_copilot(home: Path) -> Copilot:
 def embedder(sqlite_copilot: Copilot) -> Embedder:
     """The bundled embedder, loaded once."""
     return sqlite_copilot.embedder
+
+
+@pytest.fixture(scope="session")
+def asr_decoder(sqlite_copilot: Copilot) -> WhisperDecoder:
+    """The bundled multilingual Whisper base, loaded once."""
+    return sqlite_copilot.asr_decoder
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,1 @@
+"""Streaming speech recognition of the host: Whisper decodes bounded by voice activity."""

@@ -1,0 +1,95 @@
+"""One Whisper decode of a short stretch of audio, with word times and Simplified Chinese."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+from faster_whisper import WhisperModel
+from opencc import OpenCC
+
+# Whisper writes Traditional characters for Mandarin unless the prompt is in Simplified.
+MANDARIN_PROMPT = "以下是普通话的句子。"
+# Whisper invents text ("谢谢观看", "Thank you.") on noise; such segments look like this.
+_NO_SPEECH_PROB = 0.6
+_LOW_LOGPROB = -1.0
+
+
+@dataclass(frozen=True)
+class Word:
+    """A recognised word (or Chinese token) with its time on the stream clock."""
+
+    start: float
+    end: float
+    text: str
+
+
+@dataclass(frozen=True)
+class Hypothesis:
+    """What one decode heard."""
+
+    words: tuple[Word, ...]
+    language: str
+    seconds: float
+    confidence: float  # mean word probability; low when the language guess is wrong
+
+
+@lru_cache(maxsize=1)
+def _to_simplified() -> OpenCC:
+    return OpenCC("t2s")
+
+
+class WhisperDecoder:
+    """Serialises decodes on one model: two streams decoding at once would only thrash 2 cores."""
+
+    def __init__(self, model: WhisperModel, multilingual: bool = True) -> None:
+        self.model = model
+        self.multilingual = multilingual
+        self._lock = threading.Lock()
+
+    def decode(
+        self,
+        audio: np.ndarray,
+        offset: float,
+        language: str | None,
+        beam_size: int,
+        hotwords: str | None = None,
+    ) -> Hypothesis:
+        """Words of `audio` (16 kHz float32) timed from `offset`; `language=None` detects it."""
+        if not self.multilingual:
+            language = "en"
+        prompt = MANDARIN_PROMPT if self.multilingual and language in (None, "zh") else None
+        started = time.perf_counter()
+        with self._lock:
+            segments, info = self.model.transcribe(
+                audio,
+                language=language,
+                beam_size=beam_size,
+                word_timestamps=True,
+                condition_on_previous_text=False,
+                initial_prompt=prompt,
+                hotwords=hotwords or None,
+                vad_filter=False,
+            )
+            heard = [
+                w
+                for segment in segments
+                if not (
+                    segment.no_speech_prob > _NO_SPEECH_PROB and segment.avg_logprob < _LOW_LOGPROB
+                )
+                for w in segment.words or ()
+            ]
+        convert = _to_simplified().convert if info.language == "zh" else str
+        words = tuple(
+            Word(offset + float(w.start), offset + float(w.end), convert(w.word)) for w in heard
+        )
+        confidence = float(np.mean([w.probability for w in heard])) if heard else 0.0
+        return Hypothesis(words, info.language, time.perf_counter() - started, confidence)
+
+
+def join_words(words: tuple[Word, ...] | list[Word]) -> str:
+    """Text of consecutive words: Whisper carries the spaces (none between Chinese tokens)."""
+    return "".join(w.text for w in words).strip()

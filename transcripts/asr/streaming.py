@@ -1,0 +1,361 @@
+"""The streaming recogniser: voice-bounded utterances, LocalAgreement commits, bounded buffer."""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import numpy as np
+
+from transcripts.asr.decoder import Hypothesis, WhisperDecoder, Word, join_words
+from transcripts.asr.vad import WINDOW, StreamingVad, utterances
+
+SAMPLE_RATE = 16_000
+_SENTENCE_END = re.compile(r"[.?!。？！…]$")
+_EDGE_PAD = int(0.2 * SAMPLE_RATE)  # speech onsets are soft; keep a little audio around them
+
+
+@dataclass(frozen=True)
+class FinalSegment:
+    """A committed stretch of speech: never changes once emitted."""
+
+    start: float
+    end: float
+    text: str
+    language: str
+    words: tuple[Word, ...]
+    emitted_at: float  # stream time of the newest audio received when it was emitted
+
+    def record(self) -> dict[str, Any]:
+        """DESIGN.md's transcript segment."""
+        return {"start": round(self.start, 2), "end": round(self.end, 2), "text": self.text}
+
+
+@dataclass(frozen=True)
+class Partial:
+    """The words heard so far in the current utterance, for display only."""
+
+    start: float
+    text: str
+
+
+@dataclass
+class Update:
+    """What one step of the recogniser produced."""
+
+    finals: list[FinalSegment] = field(default_factory=list)
+    partial: Partial | None = None
+
+
+@dataclass(frozen=True)
+class StreamOptions:
+    """Knobs of the streaming policy (seconds unless named otherwise)."""
+
+    language: str | None = None  # None: detected for each utterance
+    beam_size: int = 5
+    min_silence: float = 0.5  # a pause this long ends an utterance
+    partial_every: float = 1.0  # new audio needed before another partial decode...
+    partial_cost_ratio: float = 2.5  # ...and at least this many times the last decode's time
+    sentence_commit_after: float = 6.0  # long utterances commit whole agreed sentences
+    max_utterance: float = 12.0  # beyond this, commit whatever two decodes agree on
+    max_buffer: float = 20.0  # hard bound: never hand Whisper more than its 30 s window
+    degrade_lag: float = 2.0  # behind by more than this: beam 1 and no partials
+    redetect_every: int = 8  # with language=None, detect again after this many utterances
+    redetect_below: float = 0.5  # ...or at once when a decode's word confidence falls below
+
+
+@dataclass
+class StreamMetrics:
+    """How the recogniser is keeping up."""
+
+    received: float = 0.0  # stream seconds of audio received
+    processed: float = 0.0  # stream seconds the recogniser has looked at
+    committed: float = 0.0  # end of the last final segment
+    buffered: float = 0.0  # uncommitted audio held
+    decode_seconds: float = 0.0  # wall time spent decoding
+    decodes: int = 0
+    partial_decodes: int = 0
+    skipped_partials: int = 0
+    forced_commits: int = 0
+    degraded_steps: int = 0
+    max_lag: float = 0.0
+    max_buffered: float = 0.0
+
+    @property
+    def lag(self) -> float:
+        """Audio received but not yet looked at."""
+        return max(0.0, self.received - self.processed)
+
+    @property
+    def real_time_factor(self) -> float:
+        """Decoding time per second of audio received."""
+        return self.decode_seconds / self.received if self.received else 0.0
+
+    def as_dict(self) -> dict[str, float | int]:
+        """A JSON-friendly snapshot."""
+        names = [n for n in self.__dataclass_fields__ if n != "received"]
+        snapshot: dict[str, float | int] = {"received": round(self.received, 3)}
+        snapshot.update({n: _rounded(getattr(self, n)) for n in names})
+        snapshot["lag"] = round(self.lag, 3)
+        snapshot["real_time_factor"] = round(self.real_time_factor, 4)
+        return snapshot
+
+
+def _rounded(value: float | int) -> float | int:
+    return round(value, 3) if isinstance(value, float) else value
+
+
+class StreamingRecognizer(Protocol):
+    """Audio in, final segments and partial hypotheses out."""
+
+    def insert_audio_chunk(self, audio: np.ndarray) -> None:
+        """Queue 16 kHz mono float32 samples (safe to call from another thread)."""
+
+    def process_iter(self) -> Update:
+        """Look at the queued audio; decode when there is something worth decoding."""
+
+    def finish(self) -> Update:
+        """Commit everything left: the stream has ended."""
+
+    @property
+    def metrics(self) -> StreamMetrics:
+        """Lag, real-time factor and counters."""
+
+
+def _normalised(word: Word) -> str:
+    return re.sub(r"[^\w]", "", word.text.lower())
+
+
+def agreed_prefix(previous: tuple[Word, ...], current: tuple[Word, ...]) -> int:
+    """How many leading words two successive hypotheses share (LocalAgreement-2)."""
+    count = 0
+    for before, now in zip(previous, current, strict=False):
+        if _normalised(before) != _normalised(now):
+            break
+        count += 1
+    return count
+
+
+class WhisperStreamer:
+    """Streams one audio feed through a shared Whisper decoder.
+
+    Whisper pays for a 30 s window on every call, so it is called only when something is
+    worth decoding: an utterance the VAD has closed (decoded once and committed whole), or
+    at most once per `partial_every` of new speech inside a long utterance, where words two
+    successive decodes agree on are committed sentence by sentence. The buffer never exceeds
+    `max_buffer`, whatever the speaker does.
+    """
+
+    def __init__(
+        self,
+        decoder: WhisperDecoder,
+        options: StreamOptions | None = None,
+        clock_start: float = 0.0,
+        hotwords: str | None = None,
+    ) -> None:
+        self.decoder = decoder
+        self.options = options or StreamOptions()
+        self.clock_start = clock_start
+        self.hotwords = hotwords
+        self._vad = StreamingVad()
+        self._incoming: deque[np.ndarray] = deque()
+        self._incoming_lock = threading.Lock()
+        self._received_samples = 0
+        self._buffer = np.zeros(0, dtype=np.float32)
+        self._buffer_start = 0  # sample index of the buffer's first sample
+        self._unvoiced = np.zeros(0, dtype=np.float32)  # tail shorter than one VAD window
+        self._probs = np.zeros(0, dtype=np.float32)  # one per whole window of the buffer
+        self._previous: tuple[Word, ...] = ()
+        self._last_partial_at = 0  # buffer length (samples) at the last partial decode
+        self._language = self.options.language
+        self._since_detection = 0
+        self._last_decode_seconds = 0.0
+        self._metrics = StreamMetrics()
+
+    @property
+    def metrics(self) -> StreamMetrics:
+        """Lag, real-time factor and counters (a live object; copy it to keep a snapshot)."""
+        self._metrics.received = self._received_samples / SAMPLE_RATE
+        return self._metrics
+
+    def insert_audio_chunk(self, audio: np.ndarray) -> None:
+        """Queue 16 kHz mono float32 samples (safe to call while `process_iter` runs)."""
+        chunk = np.asarray(audio, dtype=np.float32).reshape(-1)
+        with self._incoming_lock:
+            self._incoming.append(chunk)
+            self._received_samples += len(chunk)
+
+    def process_iter(self) -> Update:
+        """Look at the queued audio; decode when there is something worth decoding."""
+        backlog = self._take_incoming()
+        degraded = backlog > self.options.degrade_lag
+        self._metrics.degraded_steps += int(degraded)
+        found = utterances(self._probs, self._windows(self.options.min_silence))
+        if not found:
+            self._drop_until(len(self._buffer) - _EDGE_PAD)
+            return self._done(Update())
+        closed = [u for u in found if u.closed]
+        if closed:
+            end = min(closed[-1].end * WINDOW + _EDGE_PAD, len(self._buffer))
+            return self._done(Update(self._commit_all(found[0].start * WINDOW, end, degraded)))
+        return self._done(self._step_open(found[0].start * WINDOW, degraded))
+
+    def finish(self) -> Update:
+        """Commit everything left: the stream has ended."""
+        self._take_incoming()
+        tail = self._unvoiced
+        self._buffer = np.concatenate([self._buffer, tail])
+        self._unvoiced = np.zeros(0, dtype=np.float32)
+        found = utterances(self._probs, self._windows(self.options.min_silence))
+        finals: list[FinalSegment] = []
+        if found:
+            finals = self._commit_all(found[0].start * WINDOW, len(self._buffer), False)
+        self._drop_until(len(self._buffer))
+        return self._done(Update(finals))
+
+    # -- steps -----------------------------------------------------------------------------
+
+    def _step_open(self, speech_start: int, degraded: bool) -> Update:
+        """Speech is going on: maybe a partial decode, and commits if the utterance runs long."""
+        options = self.options
+        length = len(self._buffer) - max(0, speech_start - _EDGE_PAD)
+        must_commit = length > self._samples(options.max_utterance)
+        new_audio = len(self._buffer) - self._last_partial_at
+        # Partials are a luxury: never spend more than 1/ratio of real time on them.
+        interval = max(
+            options.partial_every, options.partial_cost_ratio * self._last_decode_seconds
+        )
+        due = new_audio >= self._samples(interval)
+        if not must_commit and (degraded or not due):
+            self._metrics.skipped_partials += int(due)
+            return Update(partial=self._partial(self._previous))
+        start = max(0, speech_start - _EDGE_PAD)
+        self._drop_until(start)
+        hypothesis = self._decode(0, len(self._buffer), beam_size=1)
+        self._metrics.partial_decodes += 1
+        self._last_partial_at = len(self._buffer)
+        agreed = hypothesis.words[: agreed_prefix(self._previous, hypothesis.words)]
+        self._previous = hypothesis.words
+        commit = (
+            self._sentences(agreed) if length > self._samples(options.sentence_commit_after) else ()
+        )
+        if must_commit and not commit:
+            self._metrics.forced_commits += 1
+            # Nothing agreed on, or no sentence end: keep the buffer bounded regardless.
+            commit = agreed or hypothesis.words[:-1] or hypothesis.words
+        if self._buffer_seconds() > options.max_buffer and not commit:
+            self._drop_until(len(self._buffer) - self._samples(options.max_utterance))
+        finals = self._emit(commit, hypothesis.language)
+        if commit:
+            self._drop_until(self._sample_of(commit[-1].end))
+            self._previous = self._previous[len(commit) :]
+        return Update(finals, self._partial(self._previous))
+
+    def _commit_all(self, speech_start: int, end: int, degraded: bool) -> list[FinalSegment]:
+        """Decode closed speech once and commit all of it."""
+        start = max(0, speech_start - _EDGE_PAD)
+        beam = 1 if degraded else self.options.beam_size
+        hypothesis = self._decode(start, end, beam_size=beam, final=True)
+        finals = self._emit(hypothesis.words, hypothesis.language)
+        self._drop_until(end)
+        self._previous = ()
+        return finals
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def _decode(self, start: int, end: int, beam_size: int, final: bool = False) -> Hypothesis:
+        offset = self.clock_start + (self._buffer_start + start) / SAMPLE_RATE
+        language = self._language
+        if (
+            final
+            and self.options.language is None
+            and (self._since_detection >= self.options.redetect_every)
+        ):
+            language = None  # detection costs a second encoder pass, so it is rationed
+        hypothesis = self.decoder.decode(
+            self._buffer[start:end], offset, language, beam_size, self.hotwords
+        )
+        if self.options.language is None:
+            self._track_language(language, hypothesis, final)
+        self._last_decode_seconds = hypothesis.seconds
+        self._metrics.decodes += 1
+        self._metrics.decode_seconds += hypothesis.seconds
+        return hypothesis
+
+    def _track_language(self, asked: str | None, hypothesis: Hypothesis, final: bool) -> None:
+        """Keep the detected language; a confused decode or a quota forces detection again."""
+        if asked is None:
+            self._language, self._since_detection = hypothesis.language, 0
+        elif final:
+            self._since_detection += 1
+        if hypothesis.words and hypothesis.confidence < self.options.redetect_below:
+            self._language = None  # hosts switch languages; a wrong guess decodes badly
+
+    def _emit(self, words: tuple[Word, ...], language: str) -> list[FinalSegment]:
+        text = join_words(words)
+        if not text:
+            return []
+        emitted_at = self.clock_start + self._received_samples / SAMPLE_RATE
+        segment = FinalSegment(words[0].start, words[-1].end, text, language, words, emitted_at)
+        self._metrics.committed = segment.end
+        return [segment]
+
+    def _sentences(self, words: tuple[Word, ...]) -> tuple[Word, ...]:
+        """The agreed words up to the last one that ends a sentence."""
+        for index in range(len(words) - 1, -1, -1):
+            if _SENTENCE_END.search(words[index].text.strip()):
+                return words[: index + 1]
+        return ()
+
+    def _partial(self, words: tuple[Word, ...]) -> Partial | None:
+        text = join_words(words)
+        return Partial(words[0].start, text) if text else None
+
+    def _take_incoming(self) -> float:
+        """Move queued audio into the buffer and through the VAD; returns the backlog (s)."""
+        with self._incoming_lock:
+            chunks = list(self._incoming)
+            self._incoming.clear()
+        if not chunks:
+            return 0.0
+        audio = np.concatenate([self._unvoiced, *chunks])
+        whole = len(audio) - len(audio) % WINDOW
+        self._unvoiced = audio[whole:]
+        self._buffer = np.concatenate([self._buffer, audio[:whole]])
+        self._probs = np.concatenate([self._probs, self._vad.probabilities(audio[:whole])])
+        backlog = sum(len(c) for c in chunks) / SAMPLE_RATE
+        self._metrics.max_lag = max(self._metrics.max_lag, backlog)
+        return backlog
+
+    def _drop_until(self, sample: int) -> None:
+        """Forget buffered audio before `sample` (rounded down to a VAD window)."""
+        cut = max(0, min(sample, len(self._buffer))) // WINDOW * WINDOW
+        if cut <= 0:
+            return
+        self._buffer = self._buffer[cut:]
+        self._probs = self._probs[cut // WINDOW :]
+        self._buffer_start += cut
+        self._last_partial_at = max(0, self._last_partial_at - cut)
+
+    def _done(self, update: Update) -> Update:
+        metrics = self._metrics
+        metrics.processed = (self._buffer_start + len(self._buffer)) / SAMPLE_RATE
+        metrics.buffered = self._buffer_seconds()
+        metrics.max_buffered = max(metrics.max_buffered, metrics.buffered)
+        return update
+
+    def _sample_of(self, stream_seconds: float) -> int:
+        return round((stream_seconds - self.clock_start) * SAMPLE_RATE) - self._buffer_start
+
+    def _buffer_seconds(self) -> float:
+        return len(self._buffer) / SAMPLE_RATE
+
+    def _windows(self, seconds: float) -> int:
+        return max(1, round(seconds * SAMPLE_RATE / WINDOW))
+
+    @staticmethod
+    def _samples(seconds: float) -> int:
+        return round(seconds * SAMPLE_RATE)
