@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PG_URL := postgresql+psycopg://copilot:copilot@127.0.0.1:5432/copilot_test
 REDIS_URL := redis://127.0.0.1:6379/15
 
-.PHONY: install run test services lint clean
+.PHONY: install run test services lint clean speech
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -24,7 +24,10 @@ run: install
 services:
 	bash scripts/services.sh
 
-test: install services lint
+speech: install
+	$(PY) -m evals.speech_data var/speech
+
+test: install services lint speech
 	COPILOT_TEST_DATABASE_URL=$(PG_URL) COPILOT_TEST_REDIS_URL=$(REDIS_URL) \
 		$(VENV)/bin/pytest -q
 

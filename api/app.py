@@ -10,7 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from api.pages import router as pages_router
-from api.routes import loading, questions, tickets
+from api.routes import audio, loading, questions, replay, tickets
 from copilot.config import Settings, get_settings
 from copilot.errors import CopilotError
 from copilot.runtime import Copilot
@@ -49,7 +49,9 @@ def create_app(settings: Settings | None = None, copilot: Copilot | None = None)
         return {"status": "ok"}
 
     app.include_router(questions.router)
+    app.include_router(audio.router)
     app.include_router(loading.router)
     app.include_router(tickets.router)
+    app.include_router(replay.router)
     app.include_router(pages_router)
     return app

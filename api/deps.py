@@ -1,4 +1,4 @@
-"""Request dependencies: the process-wide copilot and a committed-or-rolled-back session."""
+"""Request dependencies: the copilot, its audio archive and a committed-or-rolled-back session."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from fastapi import Depends, HTTPException, Request
 from sqlalchemy.orm import Session
 
 from copilot.runtime import Copilot
+from transcripts.archive import AudioArchive
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
@@ -20,6 +21,16 @@ def get_copilot(request: Request) -> Copilot:
 
 
 CopilotDep = Annotated[Copilot, Depends(get_copilot)]
+
+
+def get_archive(copilot: CopilotDep) -> AudioArchive:
+    """The copilot's audio archive, or a reader over the same folder while it has none."""
+    archive: AudioArchive | None = getattr(copilot, "archive", None)
+    # A reader holds no state beyond the folder, so one per request costs nothing.
+    return archive if archive is not None else AudioArchive(copilot.settings.audio_dir)
+
+
+ArchiveDep = Annotated[AudioArchive, Depends(get_archive)]
 
 
 def get_session(copilot: CopilotDep) -> Iterator[Session]:

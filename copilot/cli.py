@@ -11,7 +11,7 @@ from typing import Annotated, Any
 import typer
 
 from copilot.config import get_settings
-from copilot.errors import CopilotError
+from copilot.errors import CopilotError, InvalidInput
 from copilot.runtime import Copilot
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
@@ -126,6 +126,54 @@ def evaluate(
     except CopilotError as exc:
         _fail(exc)
     _emit(metrics.model_dump())
+
+
+@app.command()
+def transcribe(
+    audio: Annotated[str, typer.Argument(help="An audio file or stream URL (wav, mp3, HLS...).")],
+    room: Annotated[
+        str | None, typer.Option("--room", help="Store and index the segments in ROOM.")
+    ] = None,
+    realtime: Annotated[
+        bool, typer.Option("--realtime", help="Feed at real-time pace, as a live stream.")
+    ] = False,
+    language: Annotated[
+        str | None, typer.Option("--language", help="zh or en (default: detected).")
+    ] = None,
+) -> None:
+    """Run the streaming recogniser over AUDIO; print one JSON object per final segment."""
+    from copilot.live import LiveStream
+    from transcripts.asr.feed import WallClock, run_stream
+    from transcripts.asr.streaming import StreamingRecognizer, Update, WhisperStreamer
+    from transcripts.audio import AudioError, decode_chunks
+
+    copilot = _copilot()
+    recognizer: StreamingRecognizer
+    try:
+        if room is not None:
+            recognizer = LiveStream(copilot, room, language=language)
+        else:
+            recognizer = WhisperStreamer(copilot.asr_decoder, copilot.stream_options(language))
+    except CopilotError as exc:
+        _fail(exc)
+
+    def print_finals(update: Update) -> None:
+        for segment in update.finals:
+            _emit({**segment.record(), "language": segment.language})
+        sys.stdout.flush()
+
+    # Live URLs pace themselves; files are read as fast as they decode unless --realtime.
+    chunk_seconds = 0.1 if realtime else 1.0
+    try:
+        run_stream(
+            recognizer,
+            decode_chunks(audio, chunk_seconds),
+            WallClock() if realtime else None,
+            on_update=print_finals,
+        )
+    except AudioError as exc:
+        _fail(InvalidInput(str(exc), audio=audio))
+    typer.echo(json.dumps({"metrics": recognizer.metrics.as_dict()}), err=True)
 
 
 @app.command()

@@ -23,6 +23,11 @@ class Settings(BaseSettings):
     embedder_model_path: str = ""
     name_embedder: str = "use"
     max_question_chars: int = MAX_QUESTION_CHARS
+    asr_model: str = "base"  # base (multilingual), tiny.en, or a CTranslate2 folder
+    asr_language: str = ""  # empty: detected per utterance; "zh" or "en" pins it
+    asr_threads: int = 2
+    asr_beam_size: int = 5
+    max_voice_question_seconds: float = 30.0
     host: str = "127.0.0.1"
     port: int = 8000
 
@@ -38,6 +43,11 @@ class Settings(BaseSettings):
     def embedding_cache_path(self) -> Path:
         """Where passage vectors are cached between runs."""
         return self.home / "embeddings.sqlite"
+
+    @property
+    def audio_dir(self) -> Path:
+        """Where each room's stream audio is kept (transcripts.archive.AudioArchive)."""
+        return self.home / "audio"
 
 
 @lru_cache(maxsize=1)

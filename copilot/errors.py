@@ -30,3 +30,9 @@ class PayloadTooLarge(CopilotError):
     """A message or upload is over its limit."""
 
     status_code = 413
+
+
+class UnsupportedMedia(CopilotError):
+    """An upload is not audio that can be decoded."""
+
+    status_code = 415

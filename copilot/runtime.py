@@ -13,6 +13,7 @@ from copilot.understand import IntentClassifier
 from copilot.understand.host_lines import PromotionLineClassifier
 from knowledge.embedder import Embedder, build_embedder
 from knowledge.repository import RoomRepository
+from transcripts.archive import AudioArchive
 from transcripts.asr.decoder import WhisperDecoder
 from transcripts.asr.models import is_multilingual, load_whisper
 from transcripts.asr.streaming import StreamOptions
@@ -68,6 +69,11 @@ class Copilot:
     def bus(self) -> Bus:
         """The event bus (Redis when configured)."""
         return build_bus(self.settings.redis_url)
+
+    @cached_property
+    def archive(self) -> AudioArchive:
+        """Every room's stream audio, kept for replay."""
+        return AudioArchive(self.settings.audio_dir)
 
     @cached_property
     def asr_decoder(self) -> WhisperDecoder:

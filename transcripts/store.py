@@ -47,6 +47,17 @@ class TranscriptRepository:
         )
         return self.session.scalars(stmt).all()
 
+    def between(self, start: float, end: float | None = None) -> Sequence[TranscriptSegment]:
+        """Segments overlapping [start, end] (no end: to the last) by start time."""
+        stmt = select(TranscriptSegment).where(
+            TranscriptSegment.room_id == self.room_id, TranscriptSegment.end >= start
+        )
+        if end is not None:
+            stmt = stmt.where(TranscriptSegment.start <= end)
+        return self.session.scalars(
+            stmt.order_by(TranscriptSegment.start, TranscriptSegment.id)
+        ).all()
+
     def end_time(self) -> float:
         """The end of the last segment (0 for an empty transcript)."""
         stmt = select(func.max(TranscriptSegment.end)).where(

@@ -1,7 +1,8 @@
-"""The HTML pages (viewer chat, agent console, host panel) and the CSS and JS they share."""
+"""The HTML pages (viewer chat, agent console, host panel, replay) and the CSS and JS they share."""
 
 from __future__ import annotations
 
+from html import escape
 from pathlib import Path
 
 from fastapi import APIRouter, HTTPException
@@ -16,26 +17,39 @@ STATIC_FILES = {
 }
 
 
-def _page(name: str) -> HTMLResponse:
+def page(name: str) -> HTMLResponse:
+    """A page of this folder."""
     return HTMLResponse((PAGES / name).read_text("utf-8"))
+
+
+def error_page(status_code: int, message: str) -> HTMLResponse:
+    """A page that only says what is wrong with the link that led to it."""
+    body = (
+        '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">'
+        f"<title>{status_code}</title>"
+        '<link rel="stylesheet" href="/static/common.css"></head><body>'
+        '<p class="error" role="alert" style="margin: 16px; padding: 16px; border-radius: 12px">'
+        f"{escape(message)}</p></body></html>"
+    )
+    return HTMLResponse(body, status_code=status_code)
 
 
 @router.get("/rooms/{room}/chat")
 def chat(room: str) -> HTMLResponse:
     """The viewer chat of a room."""
-    return _page("chat.html")
+    return page("chat.html")
 
 
 @router.get("/console")
 def console() -> HTMLResponse:
     """The agent console."""
-    return _page("console.html")
+    return page("console.html")
 
 
 @router.get("/rooms/{room}/host")
 def host(room: str) -> HTMLResponse:
     """The host panel of a room."""
-    return _page("host.html")
+    return page("host.html")
 
 
 @router.get("/static/{name}")

@@ -208,7 +208,11 @@ class GroundedComposer:
         said = context.promotions[:2]
         if not said and context.product_source in ("named", "retrieved"):
             return None  # nothing was announced for the product asked about
-        written = context.policies[:1]
+        written = [  # a policy that does not stand out from the others is no answer here either
+            p
+            for p in context.policies[:1]
+            if p.relevance - context.policy_background >= POLICY_OVER_BACKGROUND
+        ]
         # The host's announcement is the primary source; a policy must be clearly closer.
         if said and (not written or said[0].relevance + SOURCE_PREFERENCE >= written[0].relevance):
             return Draft(text=_host_quotes(language, said), evidence=said)

@@ -231,7 +231,7 @@ class WhisperStreamer:
         due = new_audio >= self._samples(interval)
         if not must_commit and (degraded or not due):
             self._metrics.skipped_partials += int(due)
-            return Update(partial=self._partial(self._previous))
+            return Update()  # nothing new to show
         start = max(0, speech_start - _EDGE_PAD)
         self._drop_until(start)
         hypothesis = self._decode(0, len(self._buffer), beam_size=1)
