@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from copilot.answer import AnswerComposer, GroundedComposer
 from copilot.bus import Bus, build_bus
@@ -14,9 +15,10 @@ from copilot.understand.host_lines import PromotionLineClassifier
 from knowledge.embedder import Embedder, build_embedder
 from knowledge.repository import RoomRepository
 from transcripts.archive import AudioArchive
-from transcripts.asr.decoder import WhisperDecoder
-from transcripts.asr.models import is_multilingual, load_whisper
-from transcripts.asr.streaming import StreamOptions
+
+if TYPE_CHECKING:  # speech modules load faster-whisper and PyAV: only the audio paths pay
+    from transcripts.asr.decoder import WhisperDecoder
+    from transcripts.asr.streaming import StreamOptions
 
 
 class Copilot:
@@ -78,12 +80,17 @@ class Copilot:
     @cached_property
     def asr_decoder(self) -> WhisperDecoder:
         """The Whisper model every audio stream and voice question shares."""
+        from transcripts.asr.decoder import WhisperDecoder
+        from transcripts.asr.models import is_multilingual, load_whisper
+
         settings = self.settings
         model = load_whisper(settings.asr_model, settings.home / "models", settings.asr_threads)
         return WhisperDecoder(model, multilingual=is_multilingual(settings.asr_model))
 
     def stream_options(self, language: str | None = None) -> StreamOptions:
         """The streaming policy, with the configured language unless a stream names its own."""
+        from transcripts.asr.streaming import StreamOptions
+
         return StreamOptions(
             language=language or self.settings.asr_language or None,
             beam_size=self.settings.asr_beam_size,
