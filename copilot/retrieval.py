@@ -164,7 +164,15 @@ class RoomIndexes:
             ]
             index = HybridIndex(documents, self.embedder)
             starts = [s.start for s in segments]
-            mentions = [catalog.linker.mentioned(s.text) for s in segments]
+            # Live streams rebuild this on every new segment: only new lines are linked again.
+            known: dict[str, str | None] = {}
+            if cached is not None and cached.version[2] == catalog.version:
+                texts = (d.text for d in cached.index.documents)
+                known = dict(zip(texts, cached.mentions, strict=True))
+            mentions = [
+                known[s.text] if s.text in known else catalog.linker.mentioned(s.text)
+                for s in segments
+            ]
             on_stage, since = _carry_forward(mentions, starts)
             built = TranscriptIndex(
                 version=version,

@@ -200,3 +200,18 @@ def test_transcribe_cli_prints_segments_and_stores_them(
         check=False,
     )
     assert missing.returncode == 2 and "cannot open audio" in missing.stderr
+
+
+def test_this_one_follows_the_product_the_host_is_presenting_now(
+    sqlite_copilot: Copilot, streamed_room: tuple[str, list[dict]]
+) -> None:
+    room, messages = streamed_room
+    end = max(m["end"] for m in messages if m["type"] == "segment")
+    with TestClient(_app(sqlite_copilot)) as client:
+        result = client.post(
+            f"/v1/rooms/{room}/questions",
+            json={"viewer_id": "v-live", "text": "这个多少钱", "at": end + 2},
+        ).json()
+    assert result["action"] == "answer", result
+    assert {"kind": "product", "id": "MT-03"} in result["citations"]  # the Bamboo Travel Mug
+    assert "69" in result["answer"]
