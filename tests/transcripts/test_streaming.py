@@ -1,0 +1,65 @@
+"""The streaming policy's pieces, and the English-only model through the same path."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from evals.host_script import espeak_available, speak
+from transcripts.asr.decoder import WhisperDecoder, Word
+from transcripts.asr.feed import SimulatedClock, chunks_of, run_stream
+from transcripts.asr.models import TINY_EN, is_multilingual, load_whisper, model_dir
+from transcripts.asr.streaming import SAMPLE_RATE, StreamOptions, WhisperStreamer, agreed_prefix
+from transcripts.asr.vad import utterances
+
+
+def _words(text: str) -> tuple[Word, ...]:
+    return tuple(Word(i, i + 0.5, f" {w}") for i, w in enumerate(text.split()))
+
+
+def test_agreement_is_the_shared_prefix_ignoring_case_and_punctuation() -> None:
+    before = _words("Order the bamboo mug, today")
+    now = _words("order the Bamboo mug today and get")
+    assert agreed_prefix(before, now) == 5
+    assert agreed_prefix(_words("a b c"), _words("a x c")) == 1
+    assert agreed_prefix((), now) == 0
+
+
+def test_utterances_need_enough_silence_to_close_and_ignore_clicks() -> None:
+    speech, silence = [0.9] * 20, [0.05] * 20
+    probs = np.array(silence + speech + [0.1] * 5 + speech + silence + [0.9] * 3 + silence)
+    found = utterances(probs, min_silence=16)
+    # The 5-window dip is a breath, not the end; the 3-window burst is a click.
+    assert [(u.start, u.end, u.closed) for u in found] == [(20, 65, True)]
+    still_talking = utterances(np.array(silence + speech), min_silence=16)
+    assert [(u.start, u.closed) for u in still_talking] == [(20, False)]
+
+
+def test_bundled_models_resolve_without_any_download(tmp_path: Path) -> None:
+    assert (model_dir(TINY_EN, tmp_path) / "model.bin").exists()
+    assert not is_multilingual(TINY_EN) and is_multilingual("base")
+    with pytest.raises(ValueError, match="unknown Whisper model"):
+        model_dir("large-v3", tmp_path)
+
+
+@pytest.mark.skipif(not espeak_available(), reason="espeak-ng is not installed")
+def test_tiny_en_streams_english_through_the_same_recogniser(tmp_path: Path) -> None:
+    decoder = WhisperDecoder(load_whisper(TINY_EN, tmp_path), multilingual=False)
+    pause = np.zeros(SAMPLE_RATE, dtype=np.float32)
+    audio = np.concatenate(
+        [
+            speak("Welcome to the show."),
+            pause,
+            speak("This kettle costs ninety nine dollars today."),
+            pause,
+        ]
+    )
+    recognizer = WhisperStreamer(decoder, StreamOptions(beam_size=1), clock_start=100.0)
+    updates = run_stream(recognizer, chunks_of(audio, 0.1), SimulatedClock())
+    finals = [s for u in updates for s in u.finals]
+    text = " ".join(s.text for s in finals).lower()
+    assert "welcome" in text and "kettle" in text
+    assert all(s.language == "en" and 100.0 <= s.start < s.end for s in finals)
+    assert recognizer.metrics.real_time_factor < 1.0
