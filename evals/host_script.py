@@ -85,7 +85,9 @@ def synthesize_lines(
     timed: list[TimedLine] = []
     for text, pause in zip(lines, pauses, strict=True):
         audio = speak(text, voice, speed)
-        timed.append(TimedLine(start=at / SAMPLE_RATE, end=(at + len(audio)) / SAMPLE_RATE, text=text))
+        timed.append(
+            TimedLine(start=at / SAMPLE_RATE, end=(at + len(audio)) / SAMPLE_RATE, text=text)
+        )
         silence = np.zeros(round(max(0.0, pause) * SAMPLE_RATE), dtype=np.float32)
         pieces += [audio, silence]
         at += len(audio) + len(silence)

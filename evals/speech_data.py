@@ -168,7 +168,8 @@ def main(argv: list[str] | None = None) -> None:
     ensure_speech(directory)
     clips = len(librivox_clips(directory))
     state = "installed" if fresh else "already present"
-    print(f"speech data {state} in {directory}: {clips} LibriVox clips, {F5}/{ZH_CLIP}, {F5}/{EN_CLIP}")
+    clip_names = f"{F5}/{ZH_CLIP}, {F5}/{EN_CLIP}"
+    print(f"speech data {state} in {directory}: {clips} LibriVox clips, {clip_names}")
 
 
 if __name__ == "__main__":

@@ -246,6 +246,8 @@ class WhisperStreamer:
             self._metrics.forced_commits += 1
             # Nothing agreed on, or no sentence end: keep the buffer bounded regardless.
             commit = agreed or hypothesis.words[:-1] or hypothesis.words
+            if not commit:  # long voiced noise that holds no words: stop decoding it again
+                self._drop_until(len(self._buffer) - self._samples(options.partial_every))
         if self._buffer_seconds() > options.max_buffer and not commit:
             self._drop_until(len(self._buffer) - self._samples(options.max_utterance))
         finals = self._emit(commit, hypothesis.language)
