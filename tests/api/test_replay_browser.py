@@ -71,6 +71,7 @@ def test_replay_plays_from_the_second_with_its_line_highlighted(
     expect(page.locator("#lines .line").first).to_contain_text("欢迎来到直播间")  # from t-120
     assert stream_second(page, 25) == pytest.approx(25, abs=0.05)
     expect(page.locator("#no-recording")).to_be_hidden()
+    expect(page.locator("#clip")).to_contain_text("0:20–0:40")  # the player counts from 0:20
 
     page.evaluate("() => document.getElementById('audio').play()")
     page.wait_for_function(f"() => ({STREAM_SECOND})() > 25.5")  # it plays on from there
