@@ -62,4 +62,17 @@ def test_tiny_en_streams_english_through_the_same_recogniser(tmp_path: Path) -> 
     text = " ".join(s.text for s in finals).lower()
     assert "welcome" in text and "dollars" in text
     assert all(s.language == "en" and 100.0 <= s.start < s.end for s in finals)
-    assert recognizer.metrics.real_time_factor < 1.0
+
+
+def test_far_behind_the_recogniser_skips_ahead_and_keeps_the_stream_clock(
+    asr_decoder: WhisperDecoder,
+) -> None:
+    options = StreamOptions(max_backlog=20.0)
+    recognizer = WhisperStreamer(asr_decoder, options, clock_start=50.0)
+    for _ in range(30):  # 30 s arrive while nothing is processed
+        recognizer.insert_audio_chunk(np.zeros(SAMPLE_RATE, dtype=np.float32))
+    recognizer.process_iter()
+    metrics = recognizer.metrics
+    assert metrics.skipped_seconds == pytest.approx(10.0, abs=0.05)
+    assert metrics.received == pytest.approx(30.0) and metrics.processed == pytest.approx(30.0)
+    assert metrics.lag == 0.0

@@ -63,6 +63,7 @@ class StreamOptions:
     max_utterance: float = 12.0  # beyond this, commit whatever two decodes agree on
     max_buffer: float = 20.0  # hard bound: never hand Whisper more than its 30 s window
     degrade_lag: float = 2.0  # behind by more than this: beam 1 and no partials
+    max_backlog: float = 60.0  # further behind than this, skip ahead: live beats complete
     redetect_every: int = 8  # with language=None, detect again after this many utterances
     redetect_below: float = 0.5  # ...or at once when a decode's word confidence falls below
 
@@ -80,6 +81,7 @@ class StreamMetrics:
     partial_decodes: int = 0
     skipped_partials: int = 0
     forced_commits: int = 0
+    skipped_seconds: float = 0.0  # audio never recognised because decoding fell too far behind
     degraded_steps: int = 0
     max_lag: float = 0.0
     max_buffered: float = 0.0
@@ -323,6 +325,7 @@ class WhisperStreamer:
             self._incoming.clear()
         if not chunks:
             return 0.0
+        chunks = self._skip_if_far_behind(chunks)
         audio = np.concatenate([self._unvoiced, *chunks])
         whole = len(audio) - len(audio) % WINDOW
         self._unvoiced = audio[whole:]
@@ -331,6 +334,24 @@ class WhisperStreamer:
         backlog = sum(len(c) for c in chunks) / SAMPLE_RATE
         self._metrics.max_lag = max(self._metrics.max_lag, backlog)
         return backlog
+
+    def _skip_if_far_behind(self, chunks: list[np.ndarray]) -> list[np.ndarray]:
+        """Past `max_backlog`, forget the oldest audio (the archive still has it for replay)."""
+        limit = self._samples(self.options.max_backlog)
+        excess = sum(len(c) for c in chunks) - limit
+        if excess <= 0:
+            return chunks
+        joined = np.concatenate(chunks)
+        skipped = len(self._buffer) + len(self._unvoiced) + excess
+        self._metrics.skipped_seconds += skipped / SAMPLE_RATE
+        # The audio is no longer continuous: start the buffer and the VAD afresh after the gap.
+        self._buffer_start += skipped
+        self._buffer = np.zeros(0, dtype=np.float32)
+        self._unvoiced = np.zeros(0, dtype=np.float32)
+        self._probs = np.zeros(0, dtype=np.float32)
+        self._previous, self._last_partial_at = (), 0
+        self._vad = StreamingVad()
+        return [joined[excess:]]
 
     def _drop_until(self, sample: int) -> None:
         """Forget buffered audio before `sample` (rounded down to a VAD window)."""
