@@ -19,6 +19,11 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 run: install
+	# espeak-ng speaks the demo's live host script (copilot demo streams it into the room).
+	# Best effort: without it the demo still serves, only without the live host.
+	command -v espeak-ng >/dev/null || { SUDO=$$([ "$$(id -u)" -ne 0 ] && echo sudo); \
+		$$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -qq espeak-ng >/dev/null || echo "espeak-ng not installed: no live host"; }
 	$(VENV)/bin/copilot demo
 
 services:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Annotated, Any
@@ -23,6 +24,7 @@ app.add_typer(orders_app, name="orders")
 app.add_typer(transcript_app, name="transcript")
 
 DEMO_DATASET = Path(__file__).resolve().parent.parent / "evals" / "datasets" / "demo"
+DEMO_SERVER_START_TIMEOUT_S = 120  # the server loads its models before it answers
 
 
 def _emit(obj: Any) -> None:
@@ -194,12 +196,49 @@ def serve(
     )
 
 
+def _live_demo_host(base: str, cache_dir: Path) -> None:
+    """Once the server answers, stream the spoken host script into the demo room."""
+    from copilot.demo_stream import demo_host_audio, stream_wav, wait_for_health
+
+    try:
+        audio = demo_host_audio(cache_dir)
+    except (RuntimeError, OSError) as exc:  # espeak-ng or the cache failed: the demo still serves
+        typer.echo(f"live host: no audio ({exc})", err=True)
+        return
+    if audio is None:
+        return
+    if not wait_for_health(base, DEMO_SERVER_START_TIMEOUT_S):
+        typer.echo(f"live host: {base} did not come up; not streaming", err=True)
+        return
+    typer.echo(f"live host: streaming {audio} into room demo as it is spoken", err=True)
+    try:
+        report = stream_wav(base, "demo", audio, realtime=True, language="en")
+    except CopilotError as exc:
+        typer.echo(f"live host: stream failed: {exc.message}", err=True)
+        return
+    end = report.segments[-1].end if report.segments else report.clock_start
+    typer.echo(
+        f"live host: done, {len(report.segments)} segments stored from "
+        f"{report.clock_start:.1f}s to {end:.1f}s of the stream "
+        f"(real-time factor {report.metrics.get('real_time_factor')}, "
+        f"max lag {report.metrics.get('max_lag')}s)",
+        err=True,
+    )
+
+
 @app.command()
 def demo(
     host: Annotated[str | None, typer.Option(help="Bind address.")] = None,
     port: Annotated[int | None, typer.Option(help="Port.")] = None,
+    live: Annotated[
+        bool,
+        typer.Option(
+            "--live/--no-live",
+            help="Stream a spoken host script into the room once the server is up.",
+        ),
+    ] = True,
 ) -> None:
-    """Load the demo room and serve it."""
+    """Load the demo room and serve it; a live host stream then extends its transcript."""
     from evals.runner import load_dataset
 
     settings = get_settings()
@@ -217,6 +256,17 @@ def demo(
     ):
         typer.echo(f"{label:14} {base}{path}")
     sys.stdout.flush()
+    if live:
+        # A wildcard bind address is not one to connect to; the server is on this machine.
+        bound = host or settings.host
+        local = {"0.0.0.0": "127.0.0.1", "::": "[::1]"}.get(bound, bound)
+        target = f"http://{local}:{port or settings.port}"
+        threading.Thread(
+            target=_live_demo_host,
+            args=(target, settings.home / "demo"),
+            name="live-demo-host",
+            daemon=True,
+        ).start()
     serve(host=host, port=port)
 
 

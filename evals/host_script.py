@@ -146,7 +146,10 @@ _RUN_ON = (
     "and we ship everything within 48 hours from our own warehouse",
     "and the {full} is only {price} dollars which is the lowest price this year",
 )
-RUN_ON_SHARE = 0.08  # fraction of lines that run on for 20-30 s
+RUN_ON_SHARE = 0.08  # fraction of lines that run on for 15-20 s
+# espeak-ng says about 3.3 script words a second at 165 "words" a minute; estimating a little
+# fast makes the script at least as long as asked (exact times come from synthesis).
+_SCRIPT_WORDS_PER_S = 3.6
 
 
 def host_script(seconds: float, seed: int = 7) -> tuple[list[str], list[float]]:
@@ -177,6 +180,5 @@ def host_script(seconds: float, seed: int = 7) -> tuple[list[str], list[float]]:
         pause = round(rng.uniform(0.3, 2.5), 2)
         lines.append(line)
         pauses.append(pause)
-        # About 2.6 words a second at 165 words a minute; exact times come from synthesis.
-        spoken += len(line.split()) / 2.6 + pause
+        spoken += len(line.split()) / _SCRIPT_WORDS_PER_S + pause
     return lines, pauses

@@ -1,0 +1,164 @@
+"""The demo's live host: spoken lines sent over a real WebSocket to the real app under uvicorn,
+stored in the room's transcript and shown, as they come, on the host panel in Chromium."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import httpx
+import pytest
+
+from api.app import create_app
+from copilot.demo_stream import (
+    StreamRefused,
+    StreamReport,
+    demo_host_audio,
+    stream_wav,
+)
+from copilot.runtime import Copilot
+from evals.host_script import espeak_available
+from tests.api.conftest import CHROMIUM, SERVER_START_TIMEOUT_S, UI_TIMEOUT_MS
+from tests.conftest import new_room
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+
+if not espeak_available():
+    pytest.skip("espeak-ng is not installed (scripts/services.sh)", allow_module_level=True)
+
+# Short lines about the mini catalog's English product; a comment line is not spoken.
+SCRIPT = (
+    "# a test script\n"
+    "Next up is the Bamboo Travel Mug, and today it is only 69.\n"
+    "\n"
+    "The first 20 orders get a free tea strainer as a gift.\n"
+)
+LATER_SCRIPT = "Thank you for watching, and see you tomorrow night.\n"
+
+
+@pytest.fixture(scope="module")
+def base_url(sqlite_copilot: Copilot) -> Iterator[str]:
+    """The real app under uvicorn with its WebSocket support (the pages' fixture turns it off)."""
+    import uvicorn
+
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    config = uvicorn.Config(create_app(copilot=sqlite_copilot), log_level="warning")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + SERVER_START_TIMEOUT_S
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
+
+
+def _speak(folder: Path, text: str) -> Path:
+    script = folder / "script.txt"
+    script.write_text(text, "utf-8")
+    audio = demo_host_audio(folder / "cache", script)
+    assert audio is not None
+    return audio
+
+
+@pytest.fixture(scope="module")
+def streamed(
+    base_url: str, sqlite_copilot: Copilot, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[str, float, StreamReport, list[dict[str, Any]], float]:
+    """A mini room after the script was streamed at real-time pace: the room, where its
+    transcript ended before, the report, every server message and the wall time taken."""
+    room = new_room(sqlite_copilot)
+    transcript_end = httpx.get(f"{base_url}/v1/rooms/{room}").json()["transcript_end"]
+    audio = _speak(tmp_path_factory.mktemp("host"), SCRIPT)
+    messages: list[dict[str, Any]] = []
+    started = time.monotonic()
+    report = stream_wav(base_url, room, audio, realtime=True, on_message=messages.append)
+    return room, transcript_end, report, messages, time.monotonic() - started
+
+
+def test_the_script_is_spoken_once_per_text(tmp_path: Path) -> None:
+    first = _speak(tmp_path, SCRIPT)
+    made = first.stat().st_mtime_ns
+    assert _speak(tmp_path, SCRIPT) == first and first.stat().st_mtime_ns == made
+    assert _speak(tmp_path, LATER_SCRIPT) != first
+    assert sorted(p.name for p in (tmp_path / "cache").iterdir()) == sorted(
+        [first.name, _speak(tmp_path, LATER_SCRIPT).name]
+    )  # no partial files left behind
+
+
+def test_stream_is_paced_recognised_and_stored(
+    base_url: str, streamed: tuple[str, float, StreamReport, list[dict[str, Any]], float]
+) -> None:
+    room, transcript_end, report, messages, wall = streamed
+    kinds = [m["type"] for m in messages]
+    assert kinds[0] == "ready" and kinds[-1] == "stopped"
+    # The stream carries on the room's clock after the loaded transcript.
+    assert report.clock_start == pytest.approx(transcript_end, abs=0.01)
+    acks = [m for m in messages if m["type"] == "ack"]
+    audio_s = acks[-1]["received"] - report.clock_start
+    assert wall >= audio_s - 0.2  # sent as it would be spoken, not as fast as possible
+    assert len(acks) == round(audio_s / 0.1 + 0.49)  # 100 ms frames
+
+    words = " ".join(s.text for s in report.segments).lower()
+    # The words Whisper gets back from espeak-ng every time ("strainer" comes and goes).
+    assert all(w in words for w in ("bamboo travel mug", "69", "20 orders", "gift")), words
+    assert all(s.start >= report.clock_start for s in report.segments)
+    assert report.metrics["real_time_factor"] > 0
+
+    stored = httpx.get(
+        f"{base_url}/v1/rooms/{room}/transcript", params={"start": report.clock_start}
+    ).json()
+    # The loaded segment that ends where the stream starts overlaps the range too.
+    live = [s["text"] for s in stored if s["start"] >= report.clock_start]
+    assert live == [s.text for s in report.segments]
+
+
+def test_refusals_are_reported(base_url: str, tmp_path: Path) -> None:
+    audio = _speak(tmp_path, LATER_SCRIPT)
+    with pytest.raises(StreamRefused, match="unknown room"):
+        stream_wav(base_url, "no-such-room", audio, realtime=False)
+    with pytest.raises(StreamRefused, match="cannot open"):
+        stream_wav("http://127.0.0.1:9", "demo", audio, realtime=False)  # nothing listens
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed")
+def test_host_panel_shows_the_transcript_grow(
+    page: Page,
+    base_url: str,
+    tmp_path: Path,
+    streamed: tuple[str, float, StreamReport, list[dict[str, Any]], float],
+) -> None:
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=UI_TIMEOUT_MS)
+    room, _, report, _, _ = streamed
+    page.goto(f"{base_url}/rooms/{room}/host")
+    lines = page.locator("#transcript li")
+    last = report.segments[-1]
+    expect(lines.last).to_contain_text(last.text)
+    expect(lines.last.locator("a")).to_have_attribute("href", f"/replay/{room}?t={int(last.start)}")
+    expect(page.locator("#products")).to_contain_text("Bamboo Travel Mug")  # the rest still works
+
+    # More of the stream while the page is open: the new line appears at the bottom.
+    later = stream_wav(base_url, room, _speak(tmp_path, LATER_SCRIPT), realtime=False)
+    assert later.segments and later.clock_start >= last.end
+    expect(lines.last).to_contain_text(later.segments[-1].text)
+    expect(lines.last).to_have_class("fresh")
+    link = lines.last.locator("a")
+    expect(link).to_have_attribute("href", f"/replay/{room}?t={int(later.segments[-1].start)}")
+    page.screenshot(path="/tmp/page-host-live.png", full_page=True)
+    link.click()  # the link replays that moment: its line, and the host's recorded voice
+    expect(page.locator("#lines")).to_contain_text(later.segments[-1].text)
+    expect(page.locator("#audio")).to_be_visible()
