@@ -178,6 +178,18 @@ def transcribe(
     typer.echo(json.dumps({"metrics": recognizer.metrics.as_dict()}), err=True)
 
 
+@app.command(
+    "eval-asr",
+    add_help_option=False,  # --help goes to the evaluation's own parser
+    context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+)
+def evaluate_asr(ctx: typer.Context) -> None:
+    """Evaluate speech recognition through the streaming path (WER/CER, RTF, latency)."""
+    from evals.asr import main as asr_main
+
+    asr_main(ctx.args)
+
+
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Bind address.")] = None,

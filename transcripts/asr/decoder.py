@@ -82,6 +82,8 @@ class WhisperDecoder:
                 )
                 for w in segment.words or ()
             ]
+        if heard and "".join(w.word for w in heard).strip() in (prompt or ""):
+            heard = []  # on a breath of audio Whisper may just repeat its own prompt back
         convert = _to_simplified().convert if info.language == "zh" else str
         words = tuple(
             Word(offset + float(w.start), offset + float(w.end), convert(w.word)) for w in heard
