@@ -35,12 +35,18 @@ WORDS_PER_MINUTE = 150
 PAUSE_S = 2.0  # silence after each line, so that each line ends an utterance
 SAMPLE_RATE = 16_000
 SAMPLE_BYTES = 2  # s16le mono, the only format the audio WebSocket takes
+BYTES_PER_S = SAMPLE_RATE * SAMPLE_BYTES
 FRAME_S = 0.1
 OPEN_TIMEOUT_S = 10.0
 READY_TIMEOUT_S = 30.0  # the server reads the room and its hotwords before "ready"
-# After "stop" the server decodes its backlog (at most ~5 s of audio, by back-pressure) and the
-# rest of the last utterance; on a busy 2-core machine that takes tens of seconds.
+# After "stop" the server decodes its backlog (a live sender's can reach the 60 s at which the
+# recogniser skips ahead) and the rest of the last utterance.
 STOP_TIMEOUT_S = 120.0
+DEFAULT_MAX_LAG_S = 5.0  # the credit limit when the server's "ready" names none
+# A waiting sender learns the server's backlog only from acks. A decoder output means the
+# server took its whole backlog, so one frame then asks for a fresh ack; silence yields no
+# output, so without one a frame asks this often (each probe adds 100 ms to the backlog).
+CREDIT_PROBE_S = 1.0
 HEALTH_POLL_S = 0.5
 
 MessageHandler = Callable[[dict[str, Any]], None]
@@ -144,6 +150,10 @@ class _Reader(threading.Thread):
         self.stopped: dict[str, Any] | None = None
         self.error: str | None = None
         self.failure: BaseException | None = None
+        self.changed = threading.Condition()
+        self.lag = 0.0  # undecoded audio the server reported last (s)
+        self.acked = 0.0  # stream seconds the server had received by its last ack
+        self.progress = 0  # decoder outputs seen: each may mean the backlog fell
 
     def run(self) -> None:
         try:
@@ -151,21 +161,51 @@ class _Reader(threading.Thread):
                 message = json.loads(raw)
                 if self.on_message is not None:
                     self.on_message(message)
-                kind = message.get("type")
-                if kind == "segment":
-                    self.segments.append(SegmentRecord.model_validate(message))
-                elif kind == "stopped":
-                    self.stopped = message
-                elif kind == "error":
-                    self.error = f"{message.get('status')} {message.get('error')}"
+                self._take(message)
         except ConnectionClosed as exc:
             self.error = self.error or f"the connection broke off ({exc})"
         except BaseException as exc:  # handed to the sending thread, which re-raises it
             self.failure = exc
+        with self.changed:
+            self.changed.notify_all()
+
+    def _take(self, message: dict[str, Any]) -> None:
+        kind = message.get("type")
+        with self.changed:
+            if kind == "ack":
+                self.lag, self.acked = float(message["lag"]), float(message["received"])
+            elif kind == "metrics":
+                self.lag = float(message.get("lag", self.lag))
+            if kind in ("segment", "partial", "metrics"):
+                self.progress += 1
+            self.changed.notify_all()
+        if kind == "segment":
+            self.segments.append(SegmentRecord.model_validate(message))
+        elif kind == "stopped":
+            self.stopped = message
+        elif kind == "error":
+            self.error = f"{message.get('status')} {message.get('error')}"
 
     @property
     def broken(self) -> bool:
         return self.error is not None or self.failure is not None
+
+    def wait_for_credit(self, sent: float, max_lag: float) -> None:
+        """Hold the next frame while the backlog, frames in flight included, is over max_lag."""
+        # Only an ack tells the backlog, and only a frame gets an ack: after a decoder output
+        # (the backlog has likely fallen) or CREDIT_PROBE_S of silence, one frame goes to ask.
+        deadline = time.monotonic() + CREDIT_PROBE_S
+        with self.changed:
+            progress = self.progress
+            while (
+                not self.broken
+                and self.progress == progress
+                and self.lag + max(0.0, sent - self.acked) > max_lag
+            ):
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return
+                self.changed.wait(remaining)
 
 
 def stream_wav(
@@ -178,17 +218,18 @@ def stream_wav(
 ) -> StreamReport:
     """Send a WAV to the room's live audio WebSocket in 100 ms frames, then stop and report.
 
-    With `realtime`, frame i leaves at start + i * 100 ms of wall time; otherwise as fast as
-    the server's back-pressure lets it. `on_message` sees every server message (from another
-    thread). Raises StreamRefused when the server refuses or breaks off the stream.
+    With `realtime`, frame i leaves at start + i * 100 ms of wall time, as a live host's
+    would, however far behind the recogniser is. Otherwise frames go as fast as the server's
+    credit allows: none while more than its `max_lag` of audio waits to be decoded.
+    `on_message` sees every server message (from another thread). Raises StreamRefused when
+    the server refuses or breaks off the stream.
     """
     pcm = read_pcm(wav_path)
     url = audio_url(base_url, room)
     frame_bytes = round(FRAME_S * SAMPLE_RATE) * SAMPLE_BYTES
     try:
-        # No deflate: PCM hardly compresses. No pings: while the server holds back reading
-        # (back-pressure) a pong may wait longer than any sensible ping timeout.
-        connection = connect(url, open_timeout=OPEN_TIMEOUT_S, compression=None, ping_interval=None)
+        # No deflate: PCM hardly compresses, and the server would spend CPU the decoder needs.
+        connection = connect(url, open_timeout=OPEN_TIMEOUT_S, compression=None)
     except (OSError, TimeoutError, InvalidHandshake) as exc:
         raise StreamRefused(f"cannot open {url}: {exc}", url=url) from exc
     with connection:
@@ -208,7 +249,10 @@ def stream_wav(
                 f"{ready.get('status')} {ready.get('error', ready)}",
                 url=url,
             )
+        clock_start = float(ready["clock_start"])
+        max_lag = float(ready.get("max_lag", DEFAULT_MAX_LAG_S))
         reader = _Reader(connection, on_message)
+        reader.acked = clock_start
         reader.start()
         started = time.monotonic()
         try:
@@ -218,6 +262,8 @@ def stream_wav(
                 if realtime:
                     # Each frame has its own due time, so the time spent sending never adds up.
                     time.sleep(max(0.0, started + index * FRAME_S - time.monotonic()))
+                else:
+                    reader.wait_for_credit(clock_start + offset / BYTES_PER_S, max_lag)
                 connection.send(pcm[offset : offset + frame_bytes])
             if not reader.broken:
                 connection.send(json.dumps({"type": "stop"}))
@@ -231,7 +277,7 @@ def stream_wav(
     if reader.stopped is None:
         raise StreamRefused(f"no 'stopped' from the server within {STOP_TIMEOUT_S:g} s", url=url)
     return StreamReport(
-        clock_start=float(ready["clock_start"]),
+        clock_start=clock_start,
         segments=reader.segments,
         metrics=dict(reader.stopped.get("metrics", {})),
     )

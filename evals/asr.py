@@ -45,7 +45,6 @@ from transcripts.asr.feed import Clock, SimulatedClock, WallClock, chunks_of, ru
 from transcripts.asr.streaming import (
     SAMPLE_RATE,
     FinalSegment,
-    StreamingRecognizer,
     StreamMetrics,
     StreamOptions,
     Update,
@@ -66,7 +65,7 @@ _ABBREVIATIONS = {"mr": "mister", "mrs": "missus", "dr": "doctor"}
 
 def normalise_english(text: str) -> list[str]:
     """Words for WER: lowercase, no punctuation, hyphens split, titles spelled out, digits kept."""
-    text = text.lower()
+    text = text.lower().replace("\u2019", "'")
     # Whisper writes what was said as "59 dollars" or "20 percent" with symbols.
     text = re.sub(r"\$(\d[\d,]*(?:\.\d+)?)", r"\1 dollars", text)
     text = re.sub(r"(\d)\s*%", r"\1 percent", text)
@@ -228,16 +227,15 @@ def stream(
     clock: Clock = WallClock() if realtime else SimulatedClock()
     probe = _LagProbe(recogniser, clock)
     finals: list[FinalSegment] = []
-    delivered: list[float] = []
+    out_at: list[float] = []
 
     def collect(update: Update) -> None:
         # Called once the step's decode is charged: the moment the words are out.
         finals.extend(update.finals)
-        delivered.extend(clock_start + clock.now() for _ in update.finals)
+        out_at.extend(clock_start + clock.now() for _ in update.finals)
 
-    checked: StreamingRecognizer = probe
     started = time.perf_counter()
-    run_stream(checked, chunks_of(audio, chunk_seconds), clock, on_update=collect)
+    run_stream(probe, chunks_of(audio, chunk_seconds), clock, on_update=collect)
     wall = time.perf_counter() - started
     audio_seconds = len(audio) / SAMPLE_RATE
     return StreamRun(
@@ -247,7 +245,7 @@ def stream(
         audio_seconds,
         wall,
         clock_start,
-        delivered,
+        out_at,
         probe.peak_buffered,
     )
 
@@ -373,7 +371,7 @@ def _scored(
     waits_emitted = latencies(reference, hypothesis, run.clock_start, emitted)
     return {
         metric: round(error_rate([r.text for r in reference], [h.text for h in hypothesis]), 4),
-        "reference_words": len(reference),
+        "reference_tokens": len(reference),
         "latency_s": percentiles(waits),
         "latency_emitted_at_s": percentiles(waits_emitted),
         "latency_from": "alignment" if all(r.end is not None for r in reference) else "recogniser",
@@ -494,7 +492,7 @@ def evaluate_synthetic(
         "minutes": round(run.audio_seconds / 60, 1),
         "lines": len(lines),
         "wer": round(error_rate(reference, [t.text for t in hypothesis]), 4),
-        "reference_words": len(reference),
+        "reference_tokens": len(reference),
         "latency_s": percentiles(waits),
         "latency_from": "recogniser",
         "windows": _windows(run, hypothesis),
@@ -660,7 +658,9 @@ def median_report(reports: Sequence[dict[str, Any]]) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     """Run the evaluation and print (and optionally write) its JSON report."""
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--speech-dir", type=Path, default=DEFAULT_DIR)
     parser.add_argument("--synthetic-minutes", type=float, default=0)
     parser.add_argument("--hotwords", action="store_true", help="also measure hotwords")

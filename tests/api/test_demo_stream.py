@@ -112,8 +112,8 @@ def test_stream_is_paced_recognised_and_stored(
     assert len(acks) == round(audio_s / 0.1 + 0.49)  # 100 ms frames
 
     words = " ".join(s.text for s in report.segments).lower()
-    # The words Whisper gets back from espeak-ng every time ("strainer" comes and goes).
-    assert all(w in words for w in ("bamboo travel mug", "69", "20 orders", "gift")), words
+    # Words Whisper gets back from espeak-ng every time; "strainer" and "gift" come and go.
+    assert all(w in words for w in ("bamboo travel mug", "69", "orders")), words
     assert all(s.start >= report.clock_start for s in report.segments)
     assert report.metrics["real_time_factor"] > 0
 
@@ -123,6 +123,23 @@ def test_stream_is_paced_recognised_and_stored(
     # The loaded segment that ends where the stream starts overlaps the range too.
     live = [s["text"] for s in stored if s["start"] >= report.clock_start]
     assert live == [s.text for s in report.segments]
+
+
+def test_a_file_sent_at_full_speed_waits_for_credit(
+    base_url: str, sqlite_copilot: Copilot, tmp_path: Path
+) -> None:
+    room = new_room(sqlite_copilot)
+    messages: list[dict[str, Any]] = []
+    report = stream_wav(
+        base_url, room, _speak(tmp_path, SCRIPT), realtime=False, on_message=messages.append
+    )
+    max_lag = messages[0]["max_lag"]
+    lags = [m["lag"] for m in messages if m["type"] == "ack"]
+    # All 12 s would be waiting at once without credit; the 100 ms frames that ask for a fresh
+    # ack while the server decodes overshoot a little.
+    assert max(lags) <= max_lag + 1.0, max(lags)
+    assert report.metrics["skipped_seconds"] == 0
+    assert "bamboo travel mug" in " ".join(s.text for s in report.segments).lower()
 
 
 def test_refusals_are_reported(base_url: str, tmp_path: Path) -> None:
