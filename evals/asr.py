@@ -354,6 +354,7 @@ def _stream_figures(run: StreamRun) -> dict[str, Any]:
         "max_lag_s": round(metrics.max_lag, 3),
         "max_buffered_s": round(metrics.max_buffered, 3),
         "peak_buffered_s": round(run.peak_buffered, 3),
+        "max_decoded_s": round(metrics.max_decoded, 3),
         "decodes": metrics.decodes,
         "partial_decodes": metrics.partial_decodes,
         "forced_commits": metrics.forced_commits,

@@ -129,7 +129,10 @@ def test_question_after_the_announcement_cites_it_with_a_working_replay_link(
         assert "strainer" in result["answer"].lower()
         link = urlsplit(result["replay"][0])
         assert link.path == f"/replay/{room}"
-        assert abs(float(link.query.removeprefix("t=")) - gift_line["start"]) < 1.5
+        assert abs(float(link.query.removeprefix("t=")) - gift_line["start"]) < 1.5, (
+            cited,
+            host_audio[1],
+        )
         page = client.get(f"{link.path}?{link.query}")
         assert page.status_code == 200
         recording = client.get(

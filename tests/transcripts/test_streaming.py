@@ -7,10 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from evals.host_script import espeak_available, speak
 from transcripts.asr.decoder import WhisperDecoder, Word
-from transcripts.asr.feed import SimulatedClock, chunks_of, run_stream
-from transcripts.asr.models import TINY_EN, is_multilingual, load_whisper, model_dir
+from transcripts.asr.models import TINY_EN, is_multilingual, model_dir
 from transcripts.asr.streaming import SAMPLE_RATE, StreamOptions, WhisperStreamer, agreed_prefix
 from transcripts.asr.vad import utterances
 
@@ -42,26 +40,6 @@ def test_bundled_models_resolve_without_any_download(tmp_path: Path) -> None:
     assert not is_multilingual(TINY_EN) and is_multilingual("base")
     with pytest.raises(ValueError, match="unknown Whisper model"):
         model_dir("large-v3", tmp_path)
-
-
-@pytest.mark.skipif(not espeak_available(), reason="espeak-ng is not installed")
-def test_tiny_en_streams_english_through_the_same_recogniser(tmp_path: Path) -> None:
-    decoder = WhisperDecoder(load_whisper(TINY_EN, tmp_path), multilingual=False)
-    pause = np.zeros(SAMPLE_RATE, dtype=np.float32)
-    audio = np.concatenate(
-        [
-            speak("Welcome to the show."),
-            pause,
-            speak("This kettle costs ninety nine dollars today."),
-            pause,
-        ]
-    )
-    recognizer = WhisperStreamer(decoder, StreamOptions(beam_size=1), clock_start=100.0)
-    updates = run_stream(recognizer, chunks_of(audio, 0.1), SimulatedClock())
-    finals = [s for u in updates for s in u.finals]
-    text = " ".join(s.text for s in finals).lower()
-    assert "welcome" in text and "dollars" in text
-    assert all(s.language == "en" and 100.0 <= s.start < s.end for s in finals)
 
 
 def test_far_behind_the_recogniser_skips_ahead_and_keeps_the_stream_clock(

@@ -12,10 +12,18 @@ from faster_whisper import WhisperModel
 from opencc import OpenCC
 
 # Whisper writes Traditional characters for Mandarin unless the prompt is in Simplified.
+SAMPLE_RATE = 16_000
 MANDARIN_PROMPT = "以下是普通话的句子。"
 # Whisper invents text ("谢谢观看", "Thank you.") on noise; such segments look like this.
 _NO_SPEECH_PROB = 0.6
 _LOW_LOGPROB = -1.0
+# Fast Mandarin is ~8 tokens a second; beyond this Whisper is looping, and a loop on a 2-core
+# machine costs tens of seconds of decoding. Fallback temperatures are off for the same reason.
+_TOKENS_PER_SECOND = 10
+_MIN_TOKENS = 16
+# Whisper's 448-token context also holds the prompt: up to 223 tokens of hotwords, the
+# Mandarin prompt and the start sequence. faster-whisper refuses a total beyond 448.
+_MAX_NEW_TOKENS = 200
 
 
 @dataclass(frozen=True)
@@ -73,6 +81,8 @@ class WhisperDecoder:
                 initial_prompt=prompt,
                 hotwords=hotwords or None,
                 vad_filter=False,
+                temperature=0.0,
+                max_new_tokens=_new_token_budget(len(audio) / SAMPLE_RATE),
             )
             heard = [
                 w
@@ -90,6 +100,10 @@ class WhisperDecoder:
         )
         confidence = float(np.mean([w.probability for w in heard])) if heard else 0.0
         return Hypothesis(words, info.language, time.perf_counter() - started, confidence)
+
+
+def _new_token_budget(seconds: float) -> int:
+    return min(_MAX_NEW_TOKENS, _MIN_TOKENS + int(seconds * _TOKENS_PER_SECOND))
 
 
 def join_words(words: tuple[Word, ...] | list[Word]) -> str:

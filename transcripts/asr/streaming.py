@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import itertools
 import re
 import threading
 from collections import deque
@@ -11,11 +13,13 @@ from typing import Any, Protocol
 import numpy as np
 
 from transcripts.asr.decoder import Hypothesis, WhisperDecoder, Word, join_words
-from transcripts.asr.vad import WINDOW, StreamingVad, utterances
+from transcripts.asr.vad import WINDOW, StreamingVad, Utterance, utterances
 
 SAMPLE_RATE = 16_000
 _SENTENCE_END = re.compile(r"[.?!。？！…]$")
 _EDGE_PAD = int(0.2 * SAMPLE_RATE)  # speech onsets are soft; keep a little audio around them
+_ECHO_WORDS = 4  # how many committed words a new decode is checked against...
+_ECHO_WINDOW_S = 1.0  # ...when it starts this soon after them
 
 
 @dataclass(frozen=True)
@@ -85,6 +89,7 @@ class StreamMetrics:
     degraded_steps: int = 0
     max_lag: float = 0.0
     max_buffered: float = 0.0
+    max_decoded: float = 0.0  # longest audio handed to one decode
 
     @property
     def lag(self) -> float:
@@ -171,6 +176,7 @@ class WhisperStreamer:
         self._unvoiced = np.zeros(0, dtype=np.float32)  # tail shorter than one VAD window
         self._probs = np.zeros(0, dtype=np.float32)  # one per whole window of the buffer
         self._previous: tuple[Word, ...] = ()
+        self._committed_tail: tuple[Word, ...] = ()  # the last words emitted, to spot echoes
         self._last_partial_at = 0  # buffer length (samples) at the last partial decode
         self._language = self.options.language
         self._since_detection = 0
@@ -201,8 +207,7 @@ class WhisperStreamer:
             return self._done(Update())
         closed = [u for u in found if u.closed]
         if closed:
-            end = min(closed[-1].end * WINDOW + _EDGE_PAD, len(self._buffer))
-            return self._done(Update(self._commit_all(found[0].start * WINDOW, end, degraded)))
+            return self._done(Update(self._commit_closed(closed, degraded)))
         return self._done(self._step_open(found[0].start * WINDOW, degraded))
 
     def finish(self) -> Update:
@@ -214,7 +219,10 @@ class WhisperStreamer:
         found = utterances(self._probs, self._windows(self.options.min_silence))
         finals: list[FinalSegment] = []
         if found:
-            finals = self._commit_all(found[0].start * WINDOW, len(self._buffer), False)
+            # The stream's end closes the last utterance, whatever VAD thought of its tail.
+            last = found[-1]
+            found[-1] = Utterance(last.start, len(self._probs), closed=True)
+            finals = self._commit_closed(found, False)
         self._drop_until(len(self._buffer))
         return self._done(Update(finals))
 
@@ -236,7 +244,9 @@ class WhisperStreamer:
             return Update()  # nothing new to show
         start = max(0, speech_start - _EDGE_PAD)
         self._drop_until(start)
-        hypothesis = self._decode(0, len(self._buffer), beam_size=1)
+        hypothesis = self._decode(
+            0, min(len(self._buffer), self._samples(options.max_buffer)), beam_size=1
+        )
         self._metrics.partial_decodes += 1
         self._last_partial_at = len(self._buffer)
         agreed = hypothesis.words[: agreed_prefix(self._previous, hypothesis.words)]
@@ -258,20 +268,77 @@ class WhisperStreamer:
             self._previous = self._previous[len(commit) :]
         return Update(finals, self._partial(self._previous))
 
-    def _commit_all(self, speech_start: int, end: int, degraded: bool) -> list[FinalSegment]:
-        """Decode closed speech once and commit all of it."""
-        start = max(0, speech_start - _EDGE_PAD)
+    def _commit_closed(self, closed: list[Utterance], degraded: bool) -> list[FinalSegment]:
+        """Decode closed utterances and commit all of them, one final segment per utterance.
+
+        A backlog may hold many utterances: they share decodes of up to `max_buffer` each,
+        and the words are split back into utterances at the pauses between them.
+        """
         beam = 1 if degraded else self.options.beam_size
-        hypothesis = self._decode(start, end, beam_size=beam, final=True)
-        finals = self._emit(hypothesis.words, hypothesis.language)
-        self._drop_until(end)
+        finals: list[FinalSegment] = []
+        for group in self._decode_groups(closed):
+            start = max(0, group[0].start * WINDOW - _EDGE_PAD)
+            end = min(group[-1].end * WINDOW + _EDGE_PAD, len(self._buffer))
+            hypothesis = self._decode(start, end, beam_size=beam, final=True)
+            for words in self._split_at_pauses(hypothesis.words, group):
+                finals += self._emit(words, hypothesis.language)
+        self._drop_until(min(closed[-1].end * WINDOW + _EDGE_PAD, len(self._buffer)))
         self._previous = ()
         return finals
+
+    def _decode_groups(self, closed: list[Utterance]) -> list[list[Utterance]]:
+        """Consecutive utterances batched so that no decode spans more than `max_buffer`."""
+        limit = self._windows(self.options.max_buffer) - 2 * _EDGE_PAD // WINDOW
+        groups: list[list[Utterance]] = []
+        for utterance in (piece for u in closed for piece in self._cut_to(u, limit)):
+            if groups and utterance.end - groups[-1][0].start <= limit:
+                groups[-1].append(utterance)
+            else:
+                groups.append([utterance])
+        return groups
+
+    def _cut_to(self, utterance: Utterance, limit: int) -> list[Utterance]:
+        """An utterance longer than `limit` windows, cut where speech is least likely."""
+        pieces: list[Utterance] = []
+        start = utterance.start
+        while utterance.end - start > limit:
+            # The quietest window in the last third of the allowed span: a breath, not a word.
+            low = start + 2 * limit // 3
+            cut = low + int(np.argmin(self._probs[low : start + limit]))
+            pieces.append(Utterance(start, cut, closed=True))
+            start = cut
+        pieces.append(Utterance(start, utterance.end, closed=True))
+        return pieces
+
+    def _split_at_pauses(
+        self, words: tuple[Word, ...], group: list[Utterance]
+    ) -> list[tuple[Word, ...]]:
+        """Words assigned to the utterances of one decode, by the middle of each pause."""
+        pieces: list[list[Word]] = [[] for _ in group]
+        bounds = [
+            self._stream_time((a.end + b.start) * WINDOW / 2) for a, b in itertools.pairwise(group)
+        ]
+        for word in words:
+            middle = (word.start + word.end) / 2
+            pieces[sum(middle >= bound for bound in bounds)].append(word)
+        return [
+            self._started_at_onset(piece, utterance)
+            for piece, utterance in zip(pieces, group, strict=True)
+            if piece
+        ]
+
+    def _started_at_onset(self, words: list[Word], utterance: Utterance) -> tuple[Word, ...]:
+        """Whisper often starts the first word with its audio, pad and all: VAD knows better."""
+        first = words[0]
+        onset = self._stream_time(utterance.start * WINDOW)
+        start = min(max(first.start, onset), first.end)
+        return (dataclasses.replace(first, start=start), *words[1:])
 
     # -- helpers ---------------------------------------------------------------------------
 
     def _decode(self, start: int, end: int, beam_size: int, final: bool = False) -> Hypothesis:
-        offset = self.clock_start + (self._buffer_start + start) / SAMPLE_RATE
+        offset = self._stream_time(start)
+        self._metrics.max_decoded = max(self._metrics.max_decoded, (end - start) / SAMPLE_RATE)
         language = self._language
         if (
             final
@@ -284,24 +351,41 @@ class WhisperStreamer:
         )
         if self.options.language is None:
             self._track_language(language, hypothesis, final)
+        hypothesis = dataclasses.replace(hypothesis, words=self._without_echo(hypothesis.words))
         self._last_decode_seconds = hypothesis.seconds
         self._metrics.decodes += 1
         self._metrics.decode_seconds += hypothesis.seconds
         return hypothesis
 
     def _track_language(self, asked: str | None, hypothesis: Hypothesis, final: bool) -> None:
-        """Keep the detected language; a confused decode or a quota forces detection again."""
-        if asked is None:
+        """Keep the language a final decode detected; confusion or a quota detects it again."""
+        if asked is None and final:
+            # Only a whole utterance: on a second of Mandarin Whisper may well guess Japanese.
             self._language, self._since_detection = hypothesis.language, 0
         elif final:
             self._since_detection += 1
         if hypothesis.words and hypothesis.confidence < self.options.redetect_below:
             self._language = None  # hosts switch languages; a wrong guess decodes badly
 
+    def _without_echo(self, words: tuple[Word, ...]) -> tuple[Word, ...]:
+        """Drop leading words that repeat the words just committed.
+
+        Audio is cut at Whisper's word end, which runs early: the tail of the last committed
+        word stays in the buffer and is heard again as that word.
+        """
+        tail = self._committed_tail
+        if not tail or not words or words[0].start > tail[-1].end + _ECHO_WINDOW_S:
+            return words
+        for size in range(min(len(tail), len(words)), 0, -1):
+            if [_normalised(w) for w in tail[-size:]] == [_normalised(w) for w in words[:size]]:
+                return words[size:]
+        return words
+
     def _emit(self, words: tuple[Word, ...], language: str) -> list[FinalSegment]:
         text = join_words(words)
         if not text:
             return []
+        self._committed_tail = (self._committed_tail + words)[-_ECHO_WORDS:]
         emitted_at = self.clock_start + self._received_samples / SAMPLE_RATE
         segment = FinalSegment(words[0].start, words[-1].end, text, language, words, emitted_at)
         self._metrics.committed = segment.end
@@ -349,7 +433,7 @@ class WhisperStreamer:
         self._buffer = np.zeros(0, dtype=np.float32)
         self._unvoiced = np.zeros(0, dtype=np.float32)
         self._probs = np.zeros(0, dtype=np.float32)
-        self._previous, self._last_partial_at = (), 0
+        self._previous, self._last_partial_at, self._committed_tail = (), 0, ()
         self._vad = StreamingVad()
         return [joined[excess:]]
 
@@ -369,6 +453,9 @@ class WhisperStreamer:
         metrics.buffered = self._buffer_seconds()
         metrics.max_buffered = max(metrics.max_buffered, metrics.buffered)
         return update
+
+    def _stream_time(self, sample: float) -> float:
+        return self.clock_start + (self._buffer_start + sample) / SAMPLE_RATE
 
     def _sample_of(self, stream_seconds: float) -> int:
         return round((stream_seconds - self.clock_start) * SAMPLE_RATE) - self._buffer_start
