@@ -101,7 +101,7 @@ def test_stream_protocol_acks_segments_and_metrics(
     assert starts == sorted(starts) and all(s["end"] > s["start"] for s in segments)
     stopped = messages[-1]
     assert stopped["segments"] == len(segments)
-    assert stopped["metrics"]["max_buffered"] <= 25
+    assert stopped["metrics"]["max_decoded"] <= 12
 
 
 @pytest.mark.parametrize(

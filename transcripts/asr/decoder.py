@@ -9,6 +9,7 @@ from functools import lru_cache
 
 import numpy as np
 from faster_whisper import WhisperModel
+from faster_whisper.transcribe import Segment
 from opencc import OpenCC
 
 # Whisper writes Traditional characters for Mandarin unless the prompt is in Simplified.
@@ -87,19 +88,22 @@ class WhisperDecoder:
             heard = [
                 w
                 for segment in segments
-                if not (
-                    segment.no_speech_prob > _NO_SPEECH_PROB and segment.avg_logprob < _LOW_LOGPROB
-                )
+                if not _hallucinated(segment, prompt)
                 for w in segment.words or ()
             ]
-        if heard and "".join(w.word for w in heard).strip() in (prompt or ""):
-            heard = []  # on a breath of audio Whisper may just repeat its own prompt back
         convert = _to_simplified().convert if info.language == "zh" else str
         words = tuple(
             Word(offset + float(w.start), offset + float(w.end), convert(w.word)) for w in heard
         )
         confidence = float(np.mean([w.probability for w in heard])) if heard else 0.0
         return Hypothesis(words, info.language, time.perf_counter() - started, confidence)
+
+
+def _hallucinated(segment: Segment, prompt: str | None) -> bool:
+    """Whisper's output on noise, or its own prompt repeated back (seen on short audio)."""
+    if segment.no_speech_prob > _NO_SPEECH_PROB and segment.avg_logprob < _LOW_LOGPROB:
+        return True
+    return bool(prompt) and segment.text.strip() in (prompt or "")
 
 
 def _new_token_budget(seconds: float) -> int:

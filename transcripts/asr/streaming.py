@@ -18,6 +18,10 @@ from transcripts.asr.vad import WINDOW, StreamingVad, Utterance, utterances
 SAMPLE_RATE = 16_000
 _SENTENCE_END = re.compile(r"[.?!。？！…]$")
 _EDGE_PAD = int(0.2 * SAMPLE_RATE)  # speech onsets are soft; keep a little audio around them
+# On a second of Mandarin Whisper may well guess Japanese: a detection is kept only when made
+# on a whole utterance or on at least this much audio.
+_DETECT_MIN = 4 * SAMPLE_RATE
+_PAUSE_PROB = 0.5  # a dip below this between two words is a pause (the VAD enters speech here)
 _ECHO_WORDS = 4  # how many committed words a new decode is checked against...
 _ECHO_WINDOW_S = 1.0  # ...when it starts this soon after them
 
@@ -64,9 +68,11 @@ class StreamOptions:
     partial_every: float = 1.0  # new audio needed before another partial decode...
     partial_cost_ratio: float = 2.5  # ...and at least this many times the last decode's time
     sentence_commit_after: float = 6.0  # long utterances commit whole agreed sentences
-    max_utterance: float = 12.0  # beyond this, commit whatever two decodes agree on
-    max_buffer: float = 20.0  # hard bound: never hand Whisper more than its 30 s window
-    degrade_lag: float = 2.0  # behind by more than this: beam 1 and no partials
+    # Each decode costs 1.3-2 s on two cores, plus about 0.15 s per second of speech: the
+    # bounds below keep any one decode, hence the lag it causes, to about 2-3 s.
+    max_utterance: float = 8.0  # beyond this, commit whatever two decodes agree on
+    max_buffer: float = 12.0  # hard bound on the audio any one decode is handed
+    degrade_lag: float = 1.0  # behind by more than this: beam 1 and no partials
     max_backlog: float = 60.0  # further behind than this, skip ahead: live beats complete
     redetect_every: int = 8  # with language=None, detect again after this many utterances
     redetect_below: float = 0.5  # ...or at once when a decode's word confidence falls below
@@ -350,19 +356,18 @@ class WhisperStreamer:
             self._buffer[start:end], offset, language, beam_size, self.hotwords
         )
         if self.options.language is None:
-            self._track_language(language, hypothesis, final)
+            self._track_language(language, hypothesis, final or end - start >= _DETECT_MIN)
         hypothesis = dataclasses.replace(hypothesis, words=self._without_echo(hypothesis.words))
         self._last_decode_seconds = hypothesis.seconds
         self._metrics.decodes += 1
         self._metrics.decode_seconds += hypothesis.seconds
         return hypothesis
 
-    def _track_language(self, asked: str | None, hypothesis: Hypothesis, final: bool) -> None:
-        """Keep the language a final decode detected; confusion or a quota detects it again."""
-        if asked is None and final:
-            # Only a whole utterance: on a second of Mandarin Whisper may well guess Japanese.
+    def _track_language(self, asked: str | None, hypothesis: Hypothesis, settled: bool) -> None:
+        """Keep a language detected on enough audio; confusion or a quota detects it again."""
+        if asked is None and settled:
             self._language, self._since_detection = hypothesis.language, 0
-        elif final:
+        elif settled:
             self._since_detection += 1
         if hypothesis.words and hypothesis.confidence < self.options.redetect_below:
             self._language = None  # hosts switch languages; a wrong guess decodes badly
@@ -392,11 +397,24 @@ class WhisperStreamer:
         return [segment]
 
     def _sentences(self, words: tuple[Word, ...]) -> tuple[Word, ...]:
-        """The agreed words up to the last one that ends a sentence."""
-        for index in range(len(words) - 1, -1, -1):
-            if _SENTENCE_END.search(words[index].text.strip()):
+        """The agreed words up to the last sentence end that the speaker paused after.
+
+        A full stop alone is not enough: Whisper writes "Mr." and "Dr." with one, and a
+        commit there cuts a name in two. A sentence end is also a dip in the VAD's speech
+        probability, which an abbreviation, said in one breath with the next word, is not.
+        """
+        for index in range(len(words) - 2, -1, -1):
+            word, following = words[index], words[index + 1]
+            if _SENTENCE_END.search(word.text.strip()) and self._paused(word.end, following.start):
                 return words[: index + 1]
         return ()
+
+    def _paused(self, after: float, before: float) -> bool:
+        """Whether speech probability dipped between two stream times (one window's slack)."""
+        first = max(0, self._sample_of(after) // WINDOW - 1)
+        last = max(first + 1, self._sample_of(before) // WINDOW + 2)
+        window = self._probs[first:last]
+        return bool(len(window)) and float(window.min()) < _PAUSE_PROB
 
     def _partial(self, words: tuple[Word, ...]) -> Partial | None:
         text = join_words(words)
