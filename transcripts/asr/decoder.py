@@ -12,6 +12,8 @@ from faster_whisper import WhisperModel
 from faster_whisper.transcribe import Segment
 from opencc import OpenCC
 
+from transcripts.asr.window import fitted_window
+
 # Whisper writes Traditional characters for Mandarin unless the prompt is in Simplified.
 SAMPLE_RATE = 16_000
 MANDARIN_PROMPT = "以下是普通话的句子。"
@@ -72,7 +74,7 @@ class WhisperDecoder:
             language = "en"
         prompt = MANDARIN_PROMPT if self.multilingual and language in (None, "zh") else None
         started = time.perf_counter()
-        with self._lock:
+        with self._lock, fitted_window(len(audio) / SAMPLE_RATE):
             segments, info = self.model.transcribe(
                 audio,
                 language=language,
@@ -91,6 +93,9 @@ class WhisperDecoder:
                 if not _hallucinated(segment, prompt)
                 for w in segment.words or ()
             ]
+        # Past the audio there is only padding: words "heard" there are the prompt or the
+        # hotwords leaking out, not speech.
+        heard = [w for w in heard if w.start < len(audio) / SAMPLE_RATE]
         convert = _to_simplified().convert if info.language == "zh" else str
         words = tuple(
             Word(offset + float(w.start), offset + float(w.end), convert(w.word)) for w in heard
