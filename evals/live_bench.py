@@ -29,6 +29,7 @@ from evals import host_script
 from evals.asr import percentiles, synthesize_cached
 
 ROOM = "live-bench"
+LAG_TARGET_S = 3.0
 CATALOG = Path(__file__).parent / "datasets" / "demo" / "products.jsonl"
 
 
@@ -91,6 +92,7 @@ def run(minutes: float, speech_dir: Path) -> dict[str, Any]:
         "audio_minutes": round(len(audio.audio) / 16000 / 60, 2),
         "segments": len(waits),
         "lag_s": {"max": round(max(v for _, v in lags), 3), **percentiles([v for _, v in lags])},
+        "acks_over_3s": round(sum(v > LAG_TARGET_S for _, v in lags) / len(lags), 4),
         "finalisation_latency_s": percentiles([w for _, w in waits]),
         "real_time_factor": report.metrics.get("real_time_factor"),
         "server_metrics": report.metrics,

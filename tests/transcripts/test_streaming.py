@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import faster_whisper.transcribe
 import numpy as np
 import pytest
 
@@ -11,6 +12,7 @@ from transcripts.asr.decoder import WhisperDecoder, Word
 from transcripts.asr.models import TINY_EN, is_multilingual, model_dir
 from transcripts.asr.streaming import SAMPLE_RATE, StreamOptions, WhisperStreamer, agreed_prefix
 from transcripts.asr.vad import utterances
+from transcripts.asr.window import fitted_frames, fitted_window
 
 
 def _words(text: str) -> tuple[Word, ...]:
@@ -54,3 +56,11 @@ def test_far_behind_the_recogniser_skips_ahead_and_keeps_the_stream_clock(
     assert metrics.skipped_seconds == pytest.approx(10.0, abs=0.05)
     assert metrics.received == pytest.approx(30.0) and metrics.processed == pytest.approx(30.0)
     assert metrics.lag == 0.0
+
+
+def test_whisper_encodes_a_window_fitted_to_the_audio() -> None:
+    features = np.zeros((80, 300), dtype=np.float32)  # 3 s of mel frames
+    with fitted_window(3.0):
+        assert faster_whisper.transcribe.pad_or_trim(features).shape == (80, 800)
+        assert fitted_frames(40.0) == 3000  # never more than Whisper's own window
+    assert faster_whisper.transcribe.pad_or_trim(features).shape == (80, 3000)

@@ -2,8 +2,8 @@
 
 faster-whisper pads every call to 30 s of features, and on two cores the base encoder spends
 1.2-1.7 s on that window whatever it holds. CTranslate2 encodes shorter inputs (10 s in about
-0.25 s), and Whisper stays as accurate on a window that holds the whole utterance plus some
-trailing silence (docs/asr.md). faster-whisper has no option for it, so the padding function
+0.25 s), and Whisper stays as accurate on a window that holds the whole utterance plus a few
+seconds of silence (docs/asr.md). faster-whisper has no option for it, so the padding function
 its transcribe module calls is replaced by one that pads only as far as the calling thread
 asked; any other caller still gets 30 s.
 """
