@@ -72,9 +72,13 @@ class WhisperDecoder:
         """Words of `audio` (16 kHz float32) timed from `offset`; `language=None` detects it."""
         if not self.multilingual:
             language = "en"
-        prompt = MANDARIN_PROMPT if self.multilingual and language in (None, "zh") else None
         started = time.perf_counter()
         with self._lock, fitted_window(len(audio) / SAMPLE_RATE):
+            if language is None:
+                # Detected apart, so that only Mandarin gets the Mandarin prompt: on other
+                # speech it invents words. A fitted window makes this encode cheap.
+                language = self.model.detect_language(audio)[0]
+            prompt = MANDARIN_PROMPT if language == "zh" else None
             segments, info = self.model.transcribe(
                 audio,
                 language=language,
