@@ -25,7 +25,7 @@ class Settings(BaseSettings):
     max_question_chars: int = MAX_QUESTION_CHARS
     asr_model: str = "base"  # base (multilingual), tiny.en, or a CTranslate2 folder
     asr_language: str = ""  # empty: detected per utterance; "zh" or "en" pins it
-    asr_threads: int = 2
+    asr_threads: int = 1  # on 2 cores, 1 decodes as fast as 2 and leaves a core to the server
     asr_beam_size: int = 5
     max_voice_question_seconds: float = 30.0
     host: str = "127.0.0.1"

@@ -1,10 +1,11 @@
 """The live path under real-time load: host audio over the WebSocket of a running server.
 
 `python -m evals.live_bench [--minutes 10]` serves the real app on a free port, streams a
-synthetic host (espeak-ng) into a room at real-time pace, and prints the lag the server
-reported in every acknowledgement, the finalisation latency of every segment (from the
-moment the end of its audio reached the server to the moment the segment came back) and the
-real-time factor, overall and per minute.
+synthetic host (espeak-ng) into a room whose catalog holds the products the host names, at
+real-time pace, and prints the lag the server reported in every acknowledgement, the
+finalisation latency of every segment (from the moment the end of its audio reached the
+server to the moment the segment came back), the real-time factor and the word error rate
+of the whole stream, overall and per minute.
 """
 
 from __future__ import annotations
@@ -26,11 +27,18 @@ from copilot.demo_stream import stream_wav
 from copilot.loading import load_kb_lines
 from copilot.runtime import Copilot
 from evals import host_script
-from evals.asr import percentiles, synthesize_cached
+from evals.asr import error_rate, normalise_english, percentiles, synthesize_cached
 
 ROOM = "live-bench"
 LAG_TARGET_S = 3.0
-CATALOG = Path(__file__).parent / "datasets" / "demo" / "products.jsonl"
+
+
+def host_catalog() -> list[str]:
+    """The products the synthetic host talks about, as catalog lines (their names bias ASR)."""
+    return [
+        json.dumps({"sku": f"HS-{100 + i}", "name": full, "price": price, "stock": 100})
+        for i, (_, full, price) in enumerate(host_script.PRODUCTS)
+    ]
 
 
 def _serve(copilot: Copilot) -> tuple[str, uvicorn.Server]:
@@ -69,7 +77,7 @@ def run(minutes: float, speech_dir: Path) -> dict[str, Any]:
         copilot = Copilot(Settings(home=Path(home), asr_language="en"))
         copilot.warm_up()
         with copilot.db.session_scope() as session:
-            load_kb_lines(session, ROOM, CATALOG.read_text("utf-8").splitlines())
+            load_kb_lines(session, ROOM, host_catalog())
         base, server = _serve(copilot)
         received: list[tuple[float, dict[str, Any]]] = []
         started = time.monotonic()
@@ -88,9 +96,11 @@ def run(minutes: float, speech_dir: Path) -> dict[str, Any]:
         for at, m in received
         if m["type"] == "segment"
     ]
+    heard = " ".join(m["text"] for _, m in received if m["type"] == "segment")
     return {
         "audio_minutes": round(len(audio.audio) / 16000 / 60, 2),
         "segments": len(waits),
+        "wer": round(error_rate(normalise_english(" ".join(lines)), normalise_english(heard)), 4),
         "lag_s": {"max": round(max(v for _, v in lags), 3), **percentiles([v for _, v in lags])},
         "acks_over_3s": round(sum(v > LAG_TARGET_S for _, v in lags) / len(lags), 4),
         "finalisation_latency_s": percentiles([w for _, w in waits]),

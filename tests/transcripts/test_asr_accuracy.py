@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 from opencc import OpenCC
 
+from evals import host_script
 from evals.asr import (
     HOTWORD_PRODUCTS,
     StreamRun,
@@ -29,10 +30,11 @@ from evals.asr import (
     normalise_english,
     silence,
     stream,
+    synthesize_cached,
 )
 from evals.host_script import espeak_available, speak
 from evals.speech_data import F5, ZH_CLIP, ZH_TEXT, is_present, librivox_clips
-from transcripts.asr.decoder import WhisperDecoder
+from transcripts.asr.decoder import WhisperDecoder, join_words
 from transcripts.asr.models import TINY_EN, load_whisper
 from transcripts.asr.streaming import SAMPLE_RATE, FinalSegment, StreamOptions
 
@@ -209,3 +211,22 @@ def test_hotwords_recognise_a_coined_product_name(asr_decoder: WhisperDecoder) -
     run = stream(asr_decoder, audio, options=OPTIONS, clock_start=CLOCK_START, hotwords=hotwords)
     heard = " ".join(normalise_english(run.text()))
     assert re.search(r"\bmirabloom face mask\b", heard), run.text()
+
+
+@pytest.mark.skipif(not espeak_available(), reason="espeak-ng is not installed")
+def test_a_chinese_catalog_does_not_bias_an_english_host(
+    asr_decoder: WhisperDecoder, tmp_path: Path
+) -> None:
+    # Han-script hotwords on English speech made Whisper write the catalog instead of the
+    # speech in about one beam-1 decode in twelve (partials, and every decode when behind).
+    catalog = Path(__file__).parents[2] / "evals" / "datasets" / "demo" / "products.jsonl"
+    products = [json.loads(line) for line in catalog.read_text("utf-8").splitlines()]
+    hotwords = " ".join(f"{p['name']} {p['sku']}" for p in products if "name" in p)[:300]
+    lines, pauses = host_script.host_script(90.0)
+    audio = synthesize_cached(lines, pauses, tmp_path, "host").audio
+    heard = [
+        join_words(asr_decoder.decode(audio[start : start + size], 0.0, "en", 1, hotwords).words)
+        for start in range(0, 80 * SAMPLE_RATE, 10 * SAMPLE_RATE)
+        for size in (3 * SAMPLE_RATE, 6 * SAMPLE_RATE, 9 * SAMPLE_RATE)
+    ]
+    assert not [text for text in heard if re.search(r"[\u3400-\u9fff]", text)], heard

@@ -7,8 +7,9 @@ from pathlib import Path
 import faster_whisper.transcribe
 import numpy as np
 import pytest
+from faster_whisper.transcribe import Segment, get_compression_ratio
 
-from transcripts.asr.decoder import WhisperDecoder, Word
+from transcripts.asr.decoder import WhisperDecoder, Word, _hallucinated, hotwords_for_language
 from transcripts.asr.models import TINY_EN, is_multilingual, model_dir
 from transcripts.asr.streaming import SAMPLE_RATE, StreamOptions, WhisperStreamer, agreed_prefix
 from transcripts.asr.vad import utterances
@@ -64,3 +65,37 @@ def test_whisper_encodes_a_window_fitted_to_the_audio() -> None:
         assert faster_whisper.transcribe.pad_or_trim(features).shape == (80, 800)
         assert fitted_frames(40.0) == 3000  # never more than Whisper's own window
     assert faster_whisper.transcribe.pad_or_trim(features).shape == (80, 3000)
+
+
+def test_han_hotwords_are_kept_for_chinese_speech_only() -> None:
+    catalog = "明前龙井绿茶 MT-01 安溪铁观音 250g TEA-002 steel thermos"
+    assert hotwords_for_language(catalog, "zh") == catalog
+    assert hotwords_for_language(catalog, "en") == "MT-01 250g TEA-002 steel thermos"
+    assert hotwords_for_language("明前龙井绿茶", "en") is None
+    assert hotwords_for_language(None, "zh") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "looping"),
+    [
+        (" 云南古树滇红 浓香蜜 " + "热" * 32, True),  # what a decode stuck in a loop wrote
+        (" SNK-002 泰国芒果 混合果仁 30%" * 4, True),
+        (" Free shipping on the face cream for everyone in the live room today.", False),
+        (" 这款铁观音今天直播间只要九十九元，前五十单还送一个茶杯。", False),
+    ],
+)
+def test_a_looping_decode_is_dropped(text: str, looping: bool) -> None:
+    segment = Segment(
+        id=0,
+        seek=0,
+        start=0.0,
+        end=8.0,
+        text=text,
+        tokens=[],
+        avg_logprob=-0.3,
+        compression_ratio=get_compression_ratio(text),
+        no_speech_prob=0.01,
+        words=None,
+        temperature=0.0,
+    )
+    assert _hallucinated(segment, None) is looping

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from dataclasses import dataclass
@@ -20,6 +21,13 @@ MANDARIN_PROMPT = "以下是普通话的句子。"
 # Whisper invents text ("谢谢观看", "Thank you.") on noise; such segments look like this.
 _NO_SPEECH_PROB = 0.6
 _LOW_LOGPROB = -1.0
+# A looping decode ("热热热热...", one hotword over and over) compresses far better than speech;
+# Whisper's own fallback threshold.
+_LOOP_COMPRESSION_RATIO = 2.4
+# Hotwords written in Han characters only help speech written in them: on English they make
+# Whisper transcribe the hotwords instead of the speech.
+_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_HAN_LANGUAGES = frozenset({"zh", "yue", "ja"})
 # Fast Mandarin is ~8 tokens a second; beyond this Whisper is looping, and a loop on a 2-core
 # machine costs tens of seconds of decoding. Fallback temperatures are off for the same reason.
 _TOKENS_PER_SECOND = 10
@@ -86,7 +94,7 @@ class WhisperDecoder:
                 word_timestamps=True,
                 condition_on_previous_text=False,
                 initial_prompt=prompt,
-                hotwords=hotwords or None,
+                hotwords=hotwords_for_language(hotwords, language),
                 vad_filter=False,
                 temperature=0.0,
                 max_new_tokens=_new_token_budget(len(audio) / SAMPLE_RATE),
@@ -109,10 +117,20 @@ class WhisperDecoder:
 
 
 def _hallucinated(segment: Segment, prompt: str | None) -> bool:
-    """Whisper's output on noise, or its own prompt repeated back (seen on short audio)."""
+    """Whisper's output on noise, a decode stuck in a loop, or its prompt repeated back."""
     if segment.no_speech_prob > _NO_SPEECH_PROB and segment.avg_logprob < _LOW_LOGPROB:
         return True
+    if segment.compression_ratio > _LOOP_COMPRESSION_RATIO:
+        return True
     return bool(prompt) and segment.text.strip() in (prompt or "")
+
+
+def hotwords_for_language(hotwords: str | None, language: str) -> str | None:
+    """The hotwords that can bias speech in `language`: Han-script terms only Chinese-like ones."""
+    if not hotwords or language in _HAN_LANGUAGES:
+        return hotwords or None
+    usable = [term for term in hotwords.split() if not _HAN.search(term)]
+    return " ".join(usable) or None
 
 
 def _new_token_budget(seconds: float) -> int:
