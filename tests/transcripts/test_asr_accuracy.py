@@ -33,6 +33,7 @@ from evals.asr import (
     synthesize_cached,
 )
 from evals.host_script import espeak_available, speak
+from evals.live_bench import host_catalog
 from evals.speech_data import F5, ZH_CLIP, ZH_TEXT, is_present, librivox_clips
 from transcripts.asr.decoder import WhisperDecoder, join_words
 from transcripts.asr.models import TINY_EN, load_whisper
@@ -230,3 +231,19 @@ def test_a_chinese_catalog_does_not_bias_an_english_host(
         for size in (3 * SAMPLE_RATE, 6 * SAMPLE_RATE, 9 * SAMPLE_RATE)
     ]
     assert not [text for text in heard if re.search(r"[\u3400-\u9fff]", text)], heard
+
+
+@pytest.mark.skipif(not espeak_available(), reason="espeak-ng is not installed")
+def test_hotwords_nobody_says_stay_out_of_the_transcript(
+    asr_decoder: WhisperDecoder, tmp_path: Path
+) -> None:
+    # The host never reads out the SKUs; on run-on lines and in the pad after an utterance,
+    # Whisper used to write them anyway ("stuck on HS-106 HS-107").
+    catalog = [json.loads(line) for line in host_catalog()]
+    hotwords = " ".join(f"{p['name']} {p['sku']}" for p in catalog)
+    lines, pauses = host_script.host_script(120.0)
+    audio = synthesize_cached(lines, pauses, tmp_path, "host").audio
+    run = stream(asr_decoder, audio, options=OPTIONS, clock_start=CLOCK_START, hotwords=hotwords)
+    assert not re.findall(r"HS-?\d+", run.text()), run.text()
+    reference = normalise_english(" ".join(lines))
+    assert error_rate(reference, normalise_english(run.text())) < 0.15, run.text()

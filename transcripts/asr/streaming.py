@@ -335,6 +335,10 @@ class WhisperStreamer:
 
     def _started_at_onset(self, words: list[Word], utterance: Utterance) -> tuple[Word, ...]:
         """Whisper often starts the first word with its audio, pad and all: VAD knows better."""
+        end = self._stream_time(utterance.end * WINDOW)
+        words = [w for w in words if w.start < end]  # after the speech, only the prompt leaks
+        if not words:
+            return ()
         first = words[0]
         onset = self._stream_time(utterance.start * WINDOW)
         start = min(max(first.start, onset), first.end)
@@ -352,8 +356,11 @@ class WhisperStreamer:
             and (self._since_detection >= self.options.redetect_every)
         ):
             language = None  # detection costs a second encoder pass, so it is rationed
+        # Hotwords only bias whole utterances: on the long, open ones partials decode, Whisper
+        # leaked SKUs nobody said into the text ("... HS-106 HS-108 HS-106").
+        hotwords = self.hotwords if final else None
         hypothesis = self.decoder.decode(
-            self._buffer[start:end], offset, language, beam_size, self.hotwords
+            self._buffer[start:end], offset, language, beam_size, hotwords
         )
         if self.options.language is None:
             self._track_language(language, hypothesis, final or end - start >= _DETECT_MIN)
