@@ -328,17 +328,18 @@ class WhisperStreamer:
             middle = (word.start + word.end) / 2
             pieces[sum(middle >= bound for bound in bounds)].append(word)
         return [
-            self._started_at_onset(piece, utterance)
+            self._within_speech(piece, utterance)
             for piece, utterance in zip(pieces, group, strict=True)
             if piece
         ]
 
-    def _started_at_onset(self, words: list[Word], utterance: Utterance) -> tuple[Word, ...]:
-        """Whisper often starts the first word with its audio, pad and all: VAD knows better."""
+    def _within_speech(self, words: list[Word], utterance: Utterance) -> tuple[Word, ...]:
+        """The words inside an utterance's voiced span, the first starting at its VAD onset."""
         end = self._stream_time(utterance.end * WINDOW)
         words = [w for w in words if w.start < end]  # after the speech, only the prompt leaks
         if not words:
             return ()
+        # Whisper often starts the first word with its audio, pad and all: VAD knows better.
         first = words[0]
         onset = self._stream_time(utterance.start * WINDOW)
         start = min(max(first.start, onset), first.end)
