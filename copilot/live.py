@@ -11,6 +11,7 @@ from copilot.bus import Event, room_channel
 from copilot.errors import NotFound
 from copilot.runtime import Copilot
 from knowledge.repository import CatalogRepository, RoomRepository
+from transcripts.asr.decoder import catalog_hotwords
 from transcripts.asr.streaming import (
     SAMPLE_RATE,
     FinalSegment,
@@ -23,16 +24,13 @@ from transcripts.records import SegmentRecord
 from transcripts.store import TranscriptRepository
 
 TRANSCRIPT_CHANNEL = "copilot:transcript"
-# Whisper's prompt holds 224 tokens, shared with the Mandarin prompt; names past this are cut.
-MAX_HOTWORD_CHARS = 300
 
 
 def room_hotwords(copilot: Copilot, room_id: str) -> str:
     """The room's product names and SKUs, which bias recognition towards them."""
     with copilot.db.session_scope() as session:
         products = CatalogRepository(session, room_id).products()
-        words = " ".join(f"{p.name} {p.sku}" for p in products)
-    return words[:MAX_HOTWORD_CHARS]
+        return catalog_hotwords((p.name, p.sku) for p in products)
 
 
 @dataclass

@@ -40,7 +40,7 @@ from evals.speech_data import (
     ensure_speech,
     librivox_clips,
 )
-from transcripts.asr.decoder import WhisperDecoder
+from transcripts.asr.decoder import WhisperDecoder, catalog_hotwords
 from transcripts.asr.feed import Clock, SimulatedClock, WallClock, chunks_of, run_stream
 from transcripts.asr.streaming import (
     SAMPLE_RATE,
@@ -531,11 +531,6 @@ def hotword_script() -> tuple[list[str], list[float], list[tuple[str, str]]]:
     return lines, pauses, said
 
 
-def hotwords_for(products: Sequence[tuple[str, str]]) -> str:
-    """The hotwords string the runtime passes (copilot.live.room_hotwords): name, SKU, ..."""
-    return " ".join(f"{name} {sku}" for name, sku in products)
-
-
 def _contains(haystack: list[str], needle: list[str]) -> bool:
     width = len(needle)
     return any(haystack[i : i + width] == needle for i in range(len(haystack) - width + 1))
@@ -587,7 +582,7 @@ def evaluate_hotwords(
     """Product-name and SKU accuracy of a host script, without and with hotwords."""
     lines, pauses, said = hotword_script()
     spoken = synthesize_cached(lines, pauses, speech_dir / "synthetic", "hotwords")
-    hotwords = hotwords_for(HOTWORD_PRODUCTS)
+    hotwords = catalog_hotwords(HOTWORD_PRODUCTS)
     report: dict[str, Any] = {"lines": len(lines), "mentions": len(said), "hotwords": hotwords}
     for key, words in (("without", None), ("with", hotwords)):
         run = stream(decoder, spoken.audio, options=options, hotwords=words)

@@ -120,6 +120,13 @@ PRODUCTS = (  # (short name, full name, price in dollars)
     ("backpack", "travel backpack", 149),
     ("desk lamp", "reading desk lamp", 45),
 )
+
+
+def host_products() -> list[tuple[str, str, int]]:
+    """The products as a catalog holds them: (full name, SKU, price); the host never says SKUs."""
+    return [(full, f"HS-{100 + i}", price) for i, (_, full, price) in enumerate(PRODUCTS)]
+
+
 GIFTS = ("a free tote bag", "a free sample kit", "a free travel mug", "a free charger")
 
 # Numbers are written as Whisper writes them (digits), and prices are said in dollars:

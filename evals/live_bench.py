@@ -36,8 +36,8 @@ LAG_TARGET_S = 3.0
 def host_catalog() -> list[str]:
     """The products the synthetic host talks about, as catalog lines (their names bias ASR)."""
     return [
-        json.dumps({"sku": f"HS-{100 + i}", "name": full, "price": price, "stock": 100})
-        for i, (_, full, price) in enumerate(host_script.PRODUCTS)
+        json.dumps({"sku": sku, "name": name, "price": price, "stock": 100})
+        for name, sku, price in host_script.host_products()
     ]
 
 

@@ -22,7 +22,6 @@ from evals.asr import (
     HOTWORD_PRODUCTS,
     StreamRun,
     error_rate,
-    hotwords_for,
     librivox_stream,
     load_audio,
     matched_pairs,
@@ -33,9 +32,8 @@ from evals.asr import (
     synthesize_cached,
 )
 from evals.host_script import espeak_available, speak
-from evals.live_bench import host_catalog
 from evals.speech_data import F5, ZH_CLIP, ZH_TEXT, is_present, librivox_clips
-from transcripts.asr.decoder import WhisperDecoder, join_words
+from transcripts.asr.decoder import WhisperDecoder, catalog_hotwords, join_words
 from transcripts.asr.models import TINY_EN, load_whisper
 from transcripts.asr.streaming import SAMPLE_RATE, FinalSegment, StreamOptions
 
@@ -208,7 +206,7 @@ def test_silence_and_noise_produce_no_finals(asr_decoder: WhisperDecoder) -> Non
 def test_hotwords_recognise_a_coined_product_name(asr_decoder: WhisperDecoder) -> None:
     line = "Next up is the Mirabloom face mask, only 49 dollars today."
     audio = np.concatenate([silence(0.5), speak(line), silence(1.0)])
-    hotwords = hotwords_for(HOTWORD_PRODUCTS)  # the whole catalog, as the runtime passes it
+    hotwords = catalog_hotwords(HOTWORD_PRODUCTS)  # the whole catalog, as the runtime passes it
     run = stream(asr_decoder, audio, options=OPTIONS, clock_start=CLOCK_START, hotwords=hotwords)
     heard = " ".join(normalise_english(run.text()))
     assert re.search(r"\bmirabloom face mask\b", heard), run.text()
@@ -222,7 +220,7 @@ def test_a_chinese_catalog_does_not_bias_an_english_host(
     # speech in about one beam-1 decode in twelve (partials, and every decode when behind).
     catalog = Path(__file__).parents[2] / "evals" / "datasets" / "demo" / "products.jsonl"
     products = [json.loads(line) for line in catalog.read_text("utf-8").splitlines()]
-    hotwords = " ".join(f"{p['name']} {p['sku']}" for p in products if "name" in p)[:300]
+    hotwords = catalog_hotwords((p["name"], p["sku"]) for p in products if "name" in p)
     lines, pauses = host_script.host_script(90.0)
     audio = synthesize_cached(lines, pauses, tmp_path, "host").audio
     heard = [
@@ -239,8 +237,7 @@ def test_hotwords_nobody_says_stay_out_of_the_transcript(
 ) -> None:
     # The host never reads out the SKUs; on run-on lines and in the pad after an utterance,
     # Whisper used to write them anyway ("stuck on HS-106 HS-107").
-    catalog = [json.loads(line) for line in host_catalog()]
-    hotwords = " ".join(f"{p['name']} {p['sku']}" for p in catalog)
+    hotwords = catalog_hotwords((name, sku) for name, sku, _ in host_script.host_products())
     lines, pauses = host_script.host_script(120.0)
     audio = synthesize_cached(lines, pauses, tmp_path, "host").audio
     run = stream(asr_decoder, audio, options=OPTIONS, clock_start=CLOCK_START, hotwords=hotwords)

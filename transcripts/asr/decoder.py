@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import threading
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -28,6 +29,8 @@ _LOOP_COMPRESSION_RATIO = 2.4
 # Whisper transcribe the hotwords instead of the speech.
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _HAN_LANGUAGES = frozenset({"zh", "yue", "ja"})
+# Whisper's prompt holds 224 tokens, shared with the Mandarin prompt; names past this are cut.
+MAX_HOTWORD_CHARS = 300
 # Fast Mandarin is ~8 tokens a second; beyond this Whisper is looping, and a loop on a 2-core
 # machine costs tens of seconds of decoding. Fallback temperatures are off for the same reason.
 _TOKENS_PER_SECOND = 10
@@ -123,6 +126,11 @@ def _hallucinated(segment: Segment, prompt: str | None) -> bool:
     if segment.compression_ratio > _LOOP_COMPRESSION_RATIO:
         return True
     return bool(prompt) and segment.text.strip() in (prompt or "")
+
+
+def catalog_hotwords(products: Iterable[tuple[str, str]]) -> str:
+    """Hotwords for a catalog, `(name, sku)` pairs: "name sku name sku ...", cut to fit."""
+    return " ".join(f"{name} {sku}" for name, sku in products)[:MAX_HOTWORD_CHARS]
 
 
 def hotwords_for_language(hotwords: str | None, language: str) -> str | None:
