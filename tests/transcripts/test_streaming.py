@@ -99,3 +99,14 @@ def test_a_looping_decode_is_dropped(text: str, looping: bool) -> None:
         temperature=0.0,
     )
     assert _hallucinated(segment, None) is looping
+
+
+def test_the_tail_of_a_committed_word_heard_again_is_dropped(asr_decoder: WhisperDecoder) -> None:
+    recognizer = WhisperStreamer(asr_decoder)
+    recognizer._committed_tail = (Word(9.0, 9.6, " ill-disposed."),)
+    echo = (Word(9.7, 9.9, " isposed."), Word(10.0, 10.3, " Had"))
+    assert recognizer._without_echo(echo) == echo[1:]
+    short = (Word(9.7, 9.9, " sed"), Word(10.0, 10.3, " Had"))
+    assert recognizer._without_echo(short) == short  # too short to tell from a new word
+    later = (Word(11.0, 11.3, " isposed"),)
+    assert recognizer._without_echo(later) == later

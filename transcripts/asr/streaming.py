@@ -24,6 +24,7 @@ _DETECT_MIN = 4 * SAMPLE_RATE
 _PAUSE_PROB = 0.5  # a dip below this between two words is a pause (the VAD enters speech here)
 _ECHO_WORDS = 4  # how many committed words a new decode is checked against...
 _ECHO_WINDOW_S = 1.0  # ...when it starts this soon after them
+_ECHO_FRAGMENT_CHARS = 4  # a shorter tail ("is" after "this") may well be a new word
 
 
 @dataclass(frozen=True)
@@ -384,7 +385,8 @@ class WhisperStreamer:
         """Drop leading words that repeat the words just committed.
 
         Audio is cut at Whisper's word end, which runs early: the tail of the last committed
-        word stays in the buffer and is heard again as that word.
+        word stays in the buffer and is heard again as that word, or as its last syllables
+        ("ill-disposed" | "isposed").
         """
         tail = self._committed_tail
         if not tail or not words or words[0].start > tail[-1].end + _ECHO_WINDOW_S:
@@ -392,6 +394,9 @@ class WhisperStreamer:
         for size in range(min(len(tail), len(words)), 0, -1):
             if [_normalised(w) for w in tail[-size:]] == [_normalised(w) for w in words[:size]]:
                 return words[size:]
+        last, first = _normalised(tail[-1]), _normalised(words[0])
+        if len(first) >= _ECHO_FRAGMENT_CHARS and len(first) < len(last) and last.endswith(first):
+            return words[1:]
         return words
 
     def _emit(self, words: tuple[Word, ...], language: str) -> list[FinalSegment]:
