@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
+from fastapi.requests import HTTPConnection
 from sqlalchemy.orm import Session
 
 from copilot.runtime import Copilot
@@ -33,9 +34,19 @@ def get_archive(copilot: CopilotDep) -> AudioArchive:
 ArchiveDep = Annotated[AudioArchive, Depends(get_archive)]
 
 
-def get_session(copilot: CopilotDep) -> Iterator[Session]:
-    """One session per request: committed on success, rolled back on error."""
-    with copilot.db.session_scope() as session:
+READING_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def get_session(copilot: CopilotDep, connection: HTTPConnection) -> Iterator[Session]:
+    """One session per request: GET and HEAD read a snapshot; others commit or roll back.
+
+    A writing request takes SQLite's write lock at its first query (copilot/db.py), so
+    reads must not: a dashboard's GETs never queue behind a catalog load, nor it behind them.
+    FastAPI runs the commit of this teardown on a thread of its own, not one of the 40 the
+    route bodies share, so a full pool of askers cannot hold it up.
+    """
+    reads = connection.scope.get("method") in READING_METHODS
+    with copilot.db.read_scope() if reads else copilot.db.session_scope() as session:
         yield session
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 import threading
 import time
@@ -11,6 +12,7 @@ from typing import Annotated, Any
 
 import typer
 
+from copilot.accounts.models import Role
 from copilot.config import get_settings
 from copilot.errors import CopilotError, InvalidInput
 from copilot.runtime import Copilot
@@ -19,9 +21,13 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 kb_app = typer.Typer(no_args_is_help=True, help="Catalog and FAQ/policy entries.")
 orders_app = typer.Typer(no_args_is_help=True, help="Order records.")
 transcript_app = typer.Typer(no_args_is_help=True, help="Transcript segments.")
+viewer_app = typer.Typer(no_args_is_help=True, help="Viewers' personal data (PIPL).")
+users_app = typer.Typer(no_args_is_help=True, help="Staff accounts.")
+app.add_typer(users_app, name="users")
 app.add_typer(kb_app, name="kb")
 app.add_typer(orders_app, name="orders")
 app.add_typer(transcript_app, name="transcript")
+app.add_typer(viewer_app, name="viewer")
 
 DEMO_DATASET = Path(__file__).resolve().parent.parent / "evals" / "datasets" / "demo"
 DEMO_SERVER_START_TIMEOUT_S = 120  # the server loads its models before it answers
@@ -94,6 +100,119 @@ def transcript_load(room: str, file: Path) -> None:
     except CopilotError as exc:
         _fail(exc)
     _emit({"room": room, "segments": count})
+
+
+@viewer_app.command("erase")
+def viewer_erase(viewer: str) -> None:
+    """Erase VIEWER's conversations, messages and tickets in every room; print the counts."""
+    from copilot.privacy import erase_viewer
+
+    copilot = _copilot()
+    try:
+        with copilot.db.session_scope() as session:
+            report = erase_viewer(session, viewer_id=viewer)
+    except CopilotError as exc:
+        _fail(exc)
+    _emit(report.model_dump())
+
+
+@users_app.command("add")
+def users_add(
+    name: str,
+    role: Annotated[str, typer.Option("--role", help="agent, supervisor, host or admin.")],
+    room: Annotated[str | None, typer.Option("--room", help="A host's room.")] = None,
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
+) -> None:
+    """Add a staff account; the password is read from standard input (or prompted for)."""
+    from copilot.accounts.service import create_user
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
+    copilot = _copilot()
+    try:
+        with copilot.db.session_scope() as session:
+            user = create_user(
+                session, username=name, role=_role(role), password=password, room_id=room
+            )
+            _emit({"username": user.username, "role": user.role, "room": user.room_id})
+    except CopilotError as exc:
+        _fail(exc)
+
+
+@users_app.command("list")
+def users_list() -> None:
+    """Print every staff account, one JSON object a line."""
+    from copilot.accounts.repository import UserRepository
+
+    copilot = _copilot()
+    with copilot.db.session_scope() as session:
+        for user in UserRepository(session).list():
+            _emit(
+                {
+                    "username": user.username,
+                    "role": user.role,
+                    "room": user.room_id,
+                    "disabled": user.disabled,
+                }
+            )
+
+
+def _role(value: str) -> Role:
+    try:
+        return Role(value)
+    except ValueError:
+        _fail(InvalidInput(f"unknown role {value!r}; roles are {', '.join(Role)}"))
+        raise
+
+
+@app.command()
+def token(
+    user: Annotated[str | None, typer.Option("--user", help="A staff member's token.")] = None,
+    role: Annotated[
+        str | None, typer.Option("--role", help="admin (an integration) or viewer.")
+    ] = None,
+    room: Annotated[str | None, typer.Option("--room", help="A viewer's room.")] = None,
+    viewer: Annotated[str | None, typer.Option("--viewer", help="A viewer's id.")] = None,
+    ttl: Annotated[float | None, typer.Option("--ttl", help="Lifetime in seconds.")] = None,
+) -> None:
+    """Mint a signed token; it is printed on the last line."""
+    from copilot.accounts.repository import UserRepository
+    from copilot.accounts.service import mint_token, token_for_user
+
+    copilot = _copilot()
+    settings = copilot.settings
+    try:
+        if user is not None:
+            with copilot.db.session_scope() as session:
+                account = UserRepository(session).get(user)
+                if account is None:
+                    raise InvalidInput(f"no user {user!r} (copilot users add)")
+                minted, expires = token_for_user(settings, account, ttl)
+        elif role is not None and _role(role) == Role.admin:
+            minted, expires = mint_token(
+                settings, role=Role.admin, subject="integration", ttl_s=ttl
+            )
+        elif role is not None and _role(role) == Role.viewer:
+            if not (room and viewer):
+                raise InvalidInput("a viewer token needs --room and --viewer")
+            minted, expires = mint_token(
+                settings,
+                role=Role.viewer,
+                subject=viewer,
+                room_id=room,
+                viewer_id=viewer,
+                ttl_s=ttl,
+            )
+        else:
+            raise InvalidInput("give --user NAME, --role admin, or --role viewer --room --viewer")
+    except CopilotError as exc:
+        _fail(exc)
+    typer.echo(f"expires {expires.isoformat()}", err=True)
+    typer.echo(minted)
 
 
 @app.command()
@@ -208,7 +327,7 @@ def serve(
     )
 
 
-def _live_demo_host(base: str, cache_dir: Path) -> None:
+def _live_demo_host(base: str, cache_dir: Path, token: str) -> None:
     """Once the server answers, stream the spoken host script into the demo room."""
     from copilot.demo_stream import demo_host_audio, stream_wav, wait_for_health
 
@@ -224,7 +343,7 @@ def _live_demo_host(base: str, cache_dir: Path) -> None:
         return
     typer.echo(f"live host: streaming {audio} into room demo as it is spoken", err=True)
     try:
-        report = stream_wav(base, "demo", audio, realtime=True, language="en")
+        report = stream_wav(base, "demo", audio, realtime=True, language="en", token=token)
     except CopilotError as exc:
         typer.echo(f"live host: stream failed: {exc.message}", err=True)
         return
@@ -251,13 +370,19 @@ def demo(
     ] = True,
 ) -> None:
     """Load the demo room and serve it; a live host stream then extends its transcript."""
+    from copilot.accounts.service import demo_accounts, mint_token
     from evals.runner import load_dataset
 
+    # The viewer picker exists only in the demo: the server built below reads this.
+    os.environ["COPILOT_DEMO"] = "true"
+    get_settings.cache_clear()
     settings = get_settings()
     copilot = Copilot(settings)
     started = time.perf_counter()
     load_dataset(copilot, DEMO_DATASET, "demo")
     copilot.warm_up(rooms=True)  # fills the on-disk caches the server starts from
+    with copilot.db.session_scope() as session:
+        accounts = demo_accounts(session, room_id="demo")
     base = f"http://{host or settings.host}:{port or settings.port}"
     typer.echo(f"demo room loaded and indexed in {time.perf_counter() - started:.1f}s", err=True)
     for label, path in (
@@ -267,7 +392,11 @@ def demo(
         ("API docs", "/docs"),
     ):
         typer.echo(f"{label:14} {base}{path}")
+    typer.echo("demo accounts (new passwords at every start; the chat page picks a demo viewer):")
+    for account in accounts:
+        typer.echo(f"  {account.role:10} {account.username:12} password {account.password}")
     sys.stdout.flush()
+    host_token, _ = mint_token(settings, role=Role.host, subject="demo-live-host", room_id="demo")
     if live:
         # A wildcard bind address is not one to connect to; the server is on this machine.
         bound = host or settings.host
@@ -275,7 +404,7 @@ def demo(
         target = f"http://{local}:{port or settings.port}"
         threading.Thread(
             target=_live_demo_host,
-            args=(target, settings.home / "demo"),
+            args=(target, settings.home / "demo", host_token),
             name="live-demo-host",
             daemon=True,
         ).start()

@@ -8,6 +8,7 @@ from pathlib import Path
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 MAX_QUESTION_CHARS = 500
+TOKEN_TTL_S = 12 * 3600  # a staff shift; viewers' sessions last as long unless the shop says
 
 
 class Settings(BaseSettings):
@@ -30,6 +31,20 @@ class Settings(BaseSettings):
     max_voice_question_seconds: float = 30.0
     host: str = "127.0.0.1"
     port: int = 8000
+    # Identity: tokens are signed with this key; empty means one generated into COPILOT_HOME.
+    secret_key: str = ""
+    token_ttl_s: float = TOKEN_TTL_S
+    # Browser-side safety: Host headers served (besides loopback), and CORS (off when empty).
+    allowed_hosts: list[str] = []
+    cors_origins: list[str] = []
+    # The demo's viewer picker: only `copilot demo` turns it on.
+    demo: bool = False
+    # Rate limits (0 turns one off): questions per viewer per minute with a burst,
+    # and per room per second.
+    rate_viewer_per_min: float = 20.0
+    rate_viewer_burst: int = 5
+    rate_room_per_s: float = 50.0
+    rate_room_burst: int = 100
 
     @property
     def resolved_database_url(self) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from copilot.models import Conversation, Message
@@ -73,3 +73,14 @@ class ConversationRepository:
             .limit(limit)
         )
         return list(reversed(self.session.scalars(stmt).all()))
+
+    def delete_messages_for_viewer(self, viewer_id: str) -> int:
+        """Delete every message of the viewer's conversations, in every room; returns how many."""
+        mine = select(Conversation.id).where(Conversation.viewer_id == viewer_id)
+        stmt = delete(Message).where(Message.conversation_id.in_(mine)).returning(Message.id)
+        return len(self.session.scalars(stmt).all())
+
+    def delete_for_viewer(self, viewer_id: str) -> int:
+        """Delete the viewer's conversations in every room (messages cascade); returns how many."""
+        stmt = delete(Conversation).where(Conversation.viewer_id == viewer_id)
+        return len(self.session.scalars(stmt.returning(Conversation.id)).all())

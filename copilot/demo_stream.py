@@ -215,21 +215,26 @@ def stream_wav(
     realtime: bool = True,
     language: str | None = "en",
     on_message: MessageHandler | None = None,
+    *,
+    token: str | None = None,
 ) -> StreamReport:
     """Send a WAV to the room's live audio WebSocket in 100 ms frames, then stop and report.
 
     With `realtime`, frame i leaves at start + i * 100 ms of wall time, as a live host's
     would, however far behind the recogniser is. Otherwise frames go as fast as the server's
     credit allows: none while more than its `max_lag` of audio waits to be decoded.
-    `on_message` sees every server message (from another thread). Raises StreamRefused when
-    the server refuses or breaks off the stream.
+    `on_message` sees every server message (from another thread); `token` is a host or admin
+    token. Raises StreamRefused when the server refuses or breaks off the stream.
     """
     pcm = read_pcm(wav_path)
     url = audio_url(base_url, room)
     frame_bytes = round(FRAME_S * SAMPLE_RATE) * SAMPLE_BYTES
     try:
         # No deflate: PCM hardly compresses, and the server would spend CPU the decoder needs.
-        connection = connect(url, open_timeout=OPEN_TIMEOUT_S, compression=None)
+        headers = {"Authorization": f"Bearer {token}"} if token else None
+        connection = connect(
+            url, open_timeout=OPEN_TIMEOUT_S, compression=None, additional_headers=headers
+        )
     except (OSError, TimeoutError, InvalidHandshake) as exc:
         raise StreamRefused(f"cannot open {url}: {exc}", url=url) from exc
     with connection:

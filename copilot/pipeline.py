@@ -47,21 +47,22 @@ def admit(copilot: Copilot, *, viewer_id: str, text: str, at: float | None) -> s
 def ask(
     copilot: Copilot, *, room_id: str, viewer_id: str, text: str, at: float | None = None
 ) -> QuestionResult:
-    """Put one viewer question through the whole pipeline and record it."""
+    """Put one viewer question through the whole pipeline and record it.
+
+    The work (understanding, retrieval, composition, guards) reads one snapshot and writes
+    nothing; the records (the viewer's message, any ticket, the reply) are written after it
+    in one short transaction, so askers and catalog loads never wait on each other's work.
+    """
     started = time.perf_counter()
     text = admit(copilot, viewer_id=viewer_id, text=text, at=at)
-    with copilot.db.session_scope() as session:
+    with copilot.db.read_scope() as session:
         if RoomRepository(session).get(room_id) is None:
             raise NotFound(f"unknown room {room_id!r}")
-        conversations = ConversationRepository(session)
-        conversation = conversations.for_viewer(room_id, viewer_id)
         understanding = understand(text, copilot.classifier)
-        conversations.add_message(
-            conversation, role="viewer", text=text, at=at, intent=understanding.intent
-        )
         reading = plan(understanding)
+        context: Context | None = None
         if reading.ignore:
-            result = QuestionResult(action="ignore", answer="")
+            decision = Decision(result=QuestionResult(action="ignore", answer=""))
         else:
             context = gather(
                 session,
@@ -72,7 +73,20 @@ def ask(
                 at=at,
                 understanding=understanding,
             )
-            result = _answer_or_escalate(copilot, session, context, conversation.id, reading)
+            decision = _answer_or_escalate(copilot, session, context, reading)
+    with copilot.db.session_scope() as session:
+        if RoomRepository(session).get(room_id) is None:  # deleted while we worked
+            raise NotFound(f"unknown room {room_id!r}")
+        conversations = ConversationRepository(session)
+        conversation = conversations.for_viewer(room_id, viewer_id)
+        conversations.add_message(
+            conversation, role="viewer", text=text, at=at, intent=understanding.intent
+        )
+        if decision.result is not None:
+            result = decision.result
+        else:
+            assert context is not None, "only a gathered question is escalated"
+            result = _escalate(copilot, session, context, conversation.id, decision.escalate)
         result.intent = result.intent or understanding.intent
         result.language = understanding.language
         conversations.add_message(
@@ -99,6 +113,13 @@ def ask(
         )
     result.latency_ms = round((time.perf_counter() - started) * 1000, 1)
     return result
+
+
+class Decision(BaseModel):
+    """What the read phase decided: a result to send, or the reason to hand over."""
+
+    result: QuestionResult | None = None
+    escalate: str = ""
 
 
 class Reading(BaseModel):
@@ -152,16 +173,17 @@ def plan(understanding: Understanding) -> Reading:
 
 
 def _answer_or_escalate(
-    copilot: Copilot, session: Session, context: Context, conversation_id: int, reading: Reading
-) -> QuestionResult:
+    copilot: Copilot, session: Session, context: Context, reading: Reading
+) -> Decision:
+    """Compose and guard an answer from the snapshot; writes nothing."""
     if reading.escalate:
-        return _escalate(copilot, session, context, conversation_id, reading.escalate)
+        return Decision(escalate=reading.escalate)
     if context.other_viewers_named:
-        reason = f"asks about other viewers: {context.other_viewers_named}"
-        return _escalate(copilot, session, context, conversation_id, reason)
+        return Decision(escalate=f"asks about other viewers: {context.other_viewers_named}")
     if context.unknown_order_ids:
-        reason = f"order ids not in the viewer's account: {context.unknown_order_ids}"
-        return _escalate(copilot, session, context, conversation_id, reason)
+        return Decision(
+            escalate=f"order ids not in the viewer's account: {context.unknown_order_ids}"
+        )
     # Re-read by query: the session's cached room would always agree with itself.
     kb_version_now = RoomRepository(session).kb_version(context.room_id)
     reason = "sources do not answer"
@@ -178,7 +200,7 @@ def _answer_or_escalate(
             reason = f"guard: {verdict.reason}"
             continue
         base = copilot.settings.replay_url
-        return QuestionResult(
+        answer = QuestionResult(
             action="answer",
             answer=draft.text,
             citations=[e.citation() for e in draft.evidence],
@@ -189,9 +211,10 @@ def _answer_or_escalate(
             ],
             intent=intent,
         )
+        return Decision(result=answer)
     if context.understanding.intent == "chitchat":
-        return QuestionResult(action="ignore", answer="")
-    return _escalate(copilot, session, context, conversation_id, reason)
+        return Decision(result=QuestionResult(action="ignore", answer=""))
+    return Decision(escalate=reason)
 
 
 def _escalate(

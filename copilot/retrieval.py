@@ -44,8 +44,32 @@ _DEMONSTRATIVE_ZH = re.compile(r"[这那][个款件套只瓶盒条双支台块�
 _DEMONSTRATIVE_EN = re.compile(r"\b(this|that|these|those|it)\b", re.IGNORECASE)
 
 
-# Tokens that could be someone's viewer id ("v023", "mom_01", "bob").
-_ID_TOKEN = re.compile(r"[A-Za-z0-9_@.\-]{3,}")
+# Tokens shaped like an account id ("v023", "mom_01", "pet_09"): letters with digits.
+_ID_TOKEN = re.compile(r"(?<![A-Za-z0-9_@.\-])[A-Za-z0-9_@.\-]{3,64}(?![A-Za-z0-9_@.\-])")
+_LETTER = re.compile(r"[A-Za-z]")
+_DIGIT = re.compile(r"\d")
+FOREIGN_ID_INTENT_RANKS = 2  # an order question if order_status is among the top readings
+
+
+def foreign_account_ids(
+    text: str, *, viewer_id: str, known: set[str], understanding: Understanding
+) -> list[str]:
+    """Id-shaped tokens of an order question that are neither the asker's nor the shop's.
+
+    Decided by shape alone, never by looking the id up: whether a viewer exists must not
+    change what the asker is told.
+    """
+    top = [intent for intent, _ in understanding.ranked[:FOREIGN_ID_INTENT_RANKS]]
+    if "order_status" not in top:
+        return []
+    mine = {viewer_id.lower(), *(k.lower() for k in known)}
+    return sorted(
+        {
+            token
+            for token in _ID_TOKEN.findall(text)
+            if _LETTER.search(token) and _DIGIT.search(token) and token.lower() not in mine
+        }
+    )
 
 
 def product_document(product: ProductView) -> Document:
@@ -440,5 +464,10 @@ def gather(
         recent_transcript=_recent_transcript(transcript, moment),
         orders=[order_view(o) for o in owned],
         unknown_order_ids=unknown,
-        other_viewers_named=orders_repo.other_viewers_named(_ID_TOKEN.findall(text)),
+        other_viewers_named=foreign_account_ids(
+            text,
+            viewer_id=viewer_id,
+            known={*catalog.skus, *understanding.order_ids, *(o.order_id for o in owned)},
+            understanding=understanding,
+        ),
     )

@@ -91,8 +91,13 @@ class Draft(BaseModel):
     evidence: list[Evidence]
 
 
+VIEWER_FIELDS = frozenset(
+    {"action", "answer", "citations", "replay", "ticket_id", "latency_ms", "composer", "language"}
+)
+
+
 class QuestionResult(BaseModel):
-    """DESIGN.md's result object, plus what the pipeline understood."""
+    """DESIGN.md's result object, plus what the pipeline understood (intent, reason: internal)."""
 
     action: Action
     answer: str
@@ -100,6 +105,11 @@ class QuestionResult(BaseModel):
     replay: list[str] = Field(default_factory=list)
     ticket_id: str | None = None
     latency_ms: float = 0.0
+    composer: Literal["grounded", "llm"] = "grounded"
     intent: str = ""
     language: str = ""
     reason: str | None = None
+
+    def for_viewer(self) -> dict[str, Any]:
+        """What the asking viewer receives: no escalation reason, no intent."""
+        return self.model_dump(mode="json", include=set(VIEWER_FIELDS), exclude_none=True)

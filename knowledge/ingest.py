@@ -32,8 +32,8 @@ def _kb_record(obj: dict[str, object]) -> BaseModel:
 
 def load_kb(session: Session, *, room_id: str, lines: Iterable[str]) -> LoadReport:
     """Upsert products and FAQ/policy entries into a room (created if new)."""
-    records = parse_lines(lines, _kb_record)
-    room = RoomRepository(session).get_or_create(room_id)
+    records = parse_lines(lines, _kb_record)  # every line checked before the first write
+    room = RoomRepository(session).get_or_create(room_id, lock=True)
     products = policies = 0
     for record in records:
         if isinstance(record, ProductRecord):

@@ -24,9 +24,17 @@ class RoomRepository:
         """The catalog version as committed now (a query, not the session's cached row)."""
         return self.session.scalar(select(Room.kb_version).where(Room.id == room_id))
 
-    def get_or_create(self, room_id: str) -> Room:
-        """The room, created empty when new."""
-        room = self.get(room_id)
+    def get_or_create(self, room_id: str, *, lock: bool = False) -> Room:
+        """The room, created empty when new; with `lock`, its row locked until the commit.
+
+        Loads lock it so that two loads of one room on PostgreSQL take turns rather than both
+        bump kb_version from the same value (SQLite's write transactions already take turns).
+        """
+        room = (
+            self.session.get(Room, room_id, with_for_update=True, populate_existing=True)
+            if lock
+            else self.get(room_id)
+        )
         if room is None:
             room = Room(id=room_id, title=room_id, kb_version=0)
             self.session.add(room)
@@ -83,14 +91,6 @@ class OrderRepository:
             .limit(limit)
         )
         return self.session.scalars(stmt).all()
-
-    def other_viewers_named(self, tokens: Sequence[str]) -> list[str]:
-        """Which of `tokens` are ids of other viewers (for refusing, never for showing)."""
-        candidates = [t for t in set(tokens) if t != self.viewer_id]
-        if not candidates:
-            return []
-        stmt = select(Order.viewer_id).where(Order.viewer_id.in_(candidates)).distinct()
-        return sorted(self.session.scalars(stmt).all())
 
     def by_ids(self, order_ids: Sequence[str]) -> Sequence[Order]:
         """The viewer's orders among `order_ids` (others' ids match nothing)."""

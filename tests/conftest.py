@@ -11,6 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
+from copilot.accounts.service import mint_token
 from copilot.config import Settings
 from copilot.runtime import Copilot
 from evals.runner import load_dataset
@@ -18,6 +19,20 @@ from knowledge.embedder import Embedder
 from transcripts.asr.decoder import WhisperDecoder
 
 MINI = Path(__file__).parent / "data" / "mini"
+TEST_HOSTS = ["testserver"]  # TestClient's Host header; loopback is always allowed
+
+
+def token(copilot: Copilot, role: str, **claims: str) -> str:
+    """A signed token for tests: role admin, or viewer/host with room_id (and viewer_id)."""
+    minted, _ = mint_token(
+        copilot.settings, role=role, subject=claims.get("viewer_id", role), **claims
+    )
+    return minted
+
+
+def bearer(copilot: Copilot, role: str = "admin", **claims: str) -> dict[str, str]:
+    """The Authorization header of such a token."""
+    return {"Authorization": f"Bearer {token(copilot, role, **claims)}"}
 
 
 @pytest.fixture(scope="session")
@@ -29,7 +44,9 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def sqlite_copilot(home: Path) -> Copilot:
     """A Copilot on a SQLite file, with its models loaded."""
-    copilot = Copilot(Settings(home=home, replay_url="http://test/replay"))
+    copilot = Copilot(
+        Settings(home=home, replay_url="http://test/replay", allowed_hosts=TEST_HOSTS)
+    )
     copilot.warm_up()
     return copilot
 
@@ -64,7 +81,12 @@ def postgres_copilot(home: Path, postgres_url: str, embedder: Embedder) -> Copil
     with engine.begin() as connection:  # a clean schema for this session
         connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
     engine.dispose()
-    settings = Settings(home=home, database_url=postgres_url, replay_url="http://test/replay")
+    settings = Settings(
+        home=home,
+        database_url=postgres_url,
+        replay_url="http://test/replay",
+        allowed_hosts=TEST_HOSTS,
+    )
     return Copilot(settings, embedder=embedder)
 
 
@@ -91,6 +113,15 @@ def mini_room(sqlite_copilot: Copilot) -> str:
 
 @pytest.fixture
 def client(sqlite_copilot: Copilot) -> Iterator[TestClient]:
-    """The API over the session's SQLite copilot."""
+    """The API over the session's SQLite copilot, called with an admin (integration) token."""
+    with TestClient(
+        create_app(copilot=sqlite_copilot), headers=bearer(sqlite_copilot)
+    ) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def anonymous(sqlite_copilot: Copilot) -> Iterator[TestClient]:
+    """The API over the session's SQLite copilot, called without any token."""
     with TestClient(create_app(copilot=sqlite_copilot)) as test_client:
         yield test_client

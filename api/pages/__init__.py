@@ -8,7 +8,9 @@ from pathlib import Path
 from fastapi import APIRouter, HTTPException
 from fastapi.responses import FileResponse, HTMLResponse
 
-router = APIRouter(include_in_schema=False)
+from api.security import PublicRoute
+
+router = APIRouter(include_in_schema=False, dependencies=[PublicRoute])
 PAGES = Path(__file__).parent
 # The only files /static/{name} serves, with their media types; nothing else here is exposed.
 STATIC_FILES = {

@@ -8,15 +8,20 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, UploadFile, WebSocket, WebSocketDisconnect
 from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, ValidationError
 
 from api.deps import CopilotDep
+from api.routes.questions import result_for
+from api.security import Asker, requires, viewer_for
+from copilot.accounts.policy import STREAM_AUDIO
 from copilot.errors import CopilotError, PayloadTooLarge
 from copilot.live import LiveStream
 from copilot.runtime import Copilot
 from copilot.schemas import QuestionResult
 from copilot.voice import ask_by_voice
 from transcripts.asr.streaming import Update
+from transcripts.records import MAX_STREAM_S
 
 router = APIRouter(prefix="/v1/rooms/{room}", tags=["audio"])
 
@@ -40,7 +45,7 @@ class StreamStart(BaseModel):
     channels: int = Field(default=1, ge=1, le=1)
     format: str = Field(default="s16le", pattern="^s16le$")
     language: str | None = Field(default=None, pattern="^(zh|en)$")
-    clock_start: float | None = Field(default=None, ge=0)
+    clock_start: float | None = Field(default=None, ge=0, le=MAX_STREAM_S, allow_inf_nan=False)
 
 
 class VoiceQuestionOut(BaseModel):
@@ -154,9 +159,9 @@ async def _start(websocket: WebSocket, copilot: Copilot, room: str) -> LiveStrea
     return None
 
 
-@router.websocket("/audio")
+@router.websocket("/audio", dependencies=[requires(STREAM_AUDIO)])
 async def audio_stream(websocket: WebSocket, room: str) -> None:
-    """The host's live audio: see docs/api.md for the protocol."""
+    """The host's live audio (a host token of the room, or admin): see docs/api.md."""
     await websocket.accept()
     copilot: Copilot = websocket.app.state.copilot
     stream = await _start(websocket, copilot, room)
@@ -198,24 +203,31 @@ async def audio_stream(websocket: WebSocket, room: str) -> None:
     await websocket.close()
 
 
-@router.post("/voice-questions", response_model=VoiceQuestionOut, response_model_exclude_none=True)
+@router.post("/voice-questions", response_model=None, responses={200: {"model": VoiceQuestionOut}})
 async def post_voice_question(
     room: str,
     copilot: CopilotDep,
+    principal: Asker,
     audio: Annotated[UploadFile, File(description="Up to 30 s of audio in any common format.")],
-    viewer_id: Annotated[str, Form(min_length=1, max_length=64)],
-    at: Annotated[float | None, Form(description="Moment of the stream, in seconds.")] = None,
-) -> VoiceQuestionOut:
+    viewer_id: Annotated[
+        str | None, Form(min_length=1, max_length=64, description="Admin tokens only.")
+    ] = None,
+    at: Annotated[
+        float | None,
+        Form(ge=0, le=MAX_STREAM_S, allow_inf_nan=False, description="Moment of the stream (s)."),
+    ] = None,
+) -> JSONResponse:
     """Transcribe a viewer's spoken question and answer it like a typed one."""
+    viewer_id = viewer_for(principal, viewer_id)
     data = await audio.read(MAX_VOICE_UPLOAD_BYTES + 1)
     if len(data) > MAX_VOICE_UPLOAD_BYTES:
         raise PayloadTooLarge(f"the upload is over {MAX_VOICE_UPLOAD_BYTES} bytes")
     answer = await run_in_threadpool(
         ask_by_voice, copilot, room_id=room, viewer_id=viewer_id, data=data, at=at
     )
-    return VoiceQuestionOut(
-        transcript=answer.transcript,
-        language=answer.language,
-        duration=answer.duration,
-        result=answer.result,
-    )
+    heard = {
+        "transcript": answer.transcript,
+        "language": answer.language,
+        "duration": answer.duration,
+    }
+    return JSONResponse({**heard, "result": result_for(principal, answer.result)})

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 
-from api.deps import JsonlDep, SessionDep
+from api.deps import CopilotDep, JsonlDep, SessionDep
+from api.security import RoomLister, requires
+from copilot.accounts.policy import LOAD_DATA, READ_ROOM, ROOM_ACTIVITY
 from copilot.conversations import ConversationRepository
 from copilot.errors import NotFound
 from copilot.loading import load_kb_lines, load_order_lines, load_transcript_lines
@@ -14,34 +16,58 @@ from knowledge.repository import CatalogRepository, RoomRepository
 from transcripts.store import TranscriptRepository
 
 router = APIRouter(prefix="/v1", tags=["loading"])
+MAX_ACTIVITY = 500  # latest questions one call returns
+# The body is read raw (JsonlDep), so the spec says what it is: one JSON object a line.
+JSONL_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "description": "UTF-8 JSONL: one object a line, in DESIGN.md's formats.",
+        "content": {
+            media_type: {"schema": {"type": "string"}}
+            for media_type in ("application/jsonl", "text/plain")
+        },
+    }
+}
 
 
-@router.post("/rooms/{room}/kb")
-def post_kb(room: str, lines: JsonlDep, session: SessionDep) -> dict[str, Any]:
+@router.post("/rooms/{room}/kb", dependencies=[requires(LOAD_DATA)], openapi_extra=JSONL_BODY)
+def post_kb(room: str, lines: JsonlDep, copilot: CopilotDep) -> dict[str, Any]:
     """Upsert products and FAQ/policy entries (JSONL body) into a room."""
-    report = load_kb_lines(session, room, lines)
+    # Validate, write and commit in this one worker thread: the write lock is held only
+    # while rows are written, never across a hop to another thread.
+    with copilot.db.session_scope() as session:
+        report = load_kb_lines(session, room, lines)
     return {"room": room, "products": report.products, "policies": report.policies}
 
 
-@router.post("/orders")
-def post_orders(lines: JsonlDep, session: SessionDep) -> dict[str, Any]:
+@router.post("/orders", dependencies=[requires(LOAD_DATA)], openapi_extra=JSONL_BODY)
+def post_orders(lines: JsonlDep, copilot: CopilotDep) -> dict[str, Any]:
     """Upsert order records (JSONL body)."""
-    return {"orders": load_order_lines(session, lines).orders}
+    with copilot.db.session_scope() as session:  # one thread, as post_kb
+        report = load_order_lines(session, lines)
+    return {"orders": report.orders}
 
 
-@router.post("/rooms/{room}/transcript")
-def post_transcript(room: str, lines: JsonlDep, session: SessionDep) -> dict[str, Any]:
+@router.post(
+    "/rooms/{room}/transcript", dependencies=[requires(LOAD_DATA)], openapi_extra=JSONL_BODY
+)
+def post_transcript(room: str, lines: JsonlDep, copilot: CopilotDep) -> dict[str, Any]:
     """Import transcript segments (JSONL body) for a room."""
-    return {"room": room, "segments": load_transcript_lines(session, room, lines)}
+    with copilot.db.session_scope() as session:  # one thread, as post_kb
+        count = load_transcript_lines(session, room, lines)
+    return {"room": room, "segments": count}
 
 
 @router.get("/rooms")
-def list_rooms(session: SessionDep) -> list[dict[str, Any]]:
-    """Every room with its catalog version."""
-    return [{"id": r.id, "kb_version": r.kb_version} for r in RoomRepository(session).list()]
+def list_rooms(session: SessionDep, principal: RoomLister) -> list[dict[str, Any]]:
+    """Every room with its catalog version (a host: only their own)."""
+    rooms = RoomRepository(session).list()
+    if principal.room_id is not None:
+        rooms = [r for r in rooms if r.id == principal.room_id]
+    return [{"id": r.id, "kb_version": r.kb_version} for r in rooms]
 
 
-@router.get("/rooms/{room}")
+@router.get("/rooms/{room}", dependencies=[requires(READ_ROOM)])
 def get_room(room: str, session: SessionDep) -> dict[str, Any]:
     """A room's catalog and transcript in brief."""
     found = RoomRepository(session).get(room)
@@ -68,12 +94,14 @@ def get_room(room: str, session: SessionDep) -> dict[str, Any]:
     }
 
 
-@router.get("/rooms/{room}/activity")
-def get_activity(room: str, session: SessionDep, limit: int = 50) -> dict[str, Any]:
+@router.get("/rooms/{room}/activity", dependencies=[requires(ROOM_ACTIVITY)])
+def get_activity(
+    room: str, session: SessionDep, limit: Annotated[int, Query(ge=1, le=MAX_ACTIVITY)] = 50
+) -> dict[str, Any]:
     """The room's latest viewer questions and how many of each intent."""
     if RoomRepository(session).get(room) is None:
         raise NotFound(f"unknown room {room!r}")
-    recent = ConversationRepository(session).recent_questions(room, limit=min(limit, 500))
+    recent = ConversationRepository(session).recent_questions(room, limit=limit)
     counts: dict[str, int] = {}
     for message, _ in recent:
         counts[message.intent or "other"] = counts.get(message.intent or "other", 0) + 1

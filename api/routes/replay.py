@@ -11,15 +11,24 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel
 
 from api.deps import ArchiveDep, SessionDep
+from api.errors import error_responses
 from api.pages import error_page, page
+from api.security import PublicRoute, requires
+from copilot.accounts.policy import WATCH_STREAM
 from copilot.errors import InvalidInput, NotFound
 from knowledge.repository import RoomRepository
 from transcripts.archive import MAX_READ_S
-from transcripts.records import SegmentRecord
+from transcripts.records import MAX_STREAM_S, SegmentRecord
 from transcripts.store import TranscriptRepository
 
 router = APIRouter(tags=["replay"])
-Seconds = Annotated[float, Query(ge=0, allow_inf_nan=False, description="second of the stream")]
+# Bounded above too: `start=1e308` would overflow the archive's sample arithmetic.
+Seconds = Annotated[
+    float,
+    Query(ge=0, le=MAX_STREAM_S, allow_inf_nan=False, description="second of the stream"),
+]
+_WAV = {"audio/wav": {"schema": {"type": "string", "format": "binary"}}}
+_CONTENT_RANGE = {"Content-Range": {"schema": {"type": "string"}}}
 BYTE_RANGE = re.compile(r"bytes=(\d*)-(\d*)")
 
 
@@ -31,7 +40,7 @@ class Recording(BaseModel):
     end: float
 
 
-@router.get("/replay/{room}", include_in_schema=False)
+@router.get("/replay/{room}", include_in_schema=False, dependencies=[PublicRoute])
 def replay_page(room: str, session: SessionDep, archive: ArchiveDep, t: str = "0") -> HTMLResponse:
     """The replay page: the recording from second `t`, the transcript around it."""
     try:
@@ -45,7 +54,7 @@ def replay_page(room: str, session: SessionDep, archive: ArchiveDep, t: str = "0
     return page("replay.html")
 
 
-@router.get("/v1/rooms/{room}/recording")
+@router.get("/v1/rooms/{room}/recording", dependencies=[requires(WATCH_STREAM)])
 def get_recording(room: str, archive: ArchiveDep) -> Recording:
     """The first and last recorded second of the room's stream audio (404 if none)."""
     extent = archive.extent(room)
@@ -56,8 +65,17 @@ def get_recording(room: str, archive: ArchiveDep) -> Recording:
 
 @router.get(
     "/v1/rooms/{room}/recording.wav",
+    dependencies=[requires(WATCH_STREAM)],
     response_class=Response,
-    responses={200: {"content": {"audio/wav": {}}}, 206: {"content": {"audio/wav": {}}}},
+    responses={
+        200: {"description": "The WAV of the range.", "content": _WAV},
+        206: {
+            "description": "The byte `Range` asked for.",
+            "content": _WAV,
+            "headers": _CONTENT_RANGE,
+        },
+        **error_responses(416),
+    },
 )
 def get_recording_wav(
     room: str,
@@ -81,7 +99,7 @@ def get_recording_wav(
     return _byte_range(wav, range_header, media_type="audio/wav")
 
 
-@router.get("/v1/rooms/{room}/transcript")
+@router.get("/v1/rooms/{room}/transcript", dependencies=[requires(WATCH_STREAM)])
 def get_transcript(
     room: str, session: SessionDep, start: Seconds = 0, end: Seconds | None = None
 ) -> list[SegmentRecord]:

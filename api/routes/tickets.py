@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from api.deps import SessionDep
+from api.security import requires
+from copilot.accounts.policy import HANDLE_TICKETS
 from copilot.conversations import ConversationRepository
 from copilot.errors import NotFound
 from copilot.escalation import TicketRepository
 from copilot.models import Ticket
 
-router = APIRouter(prefix="/v1/tickets", tags=["tickets"])
+router = APIRouter(
+    prefix="/v1/tickets",
+    tags=["tickets"],
+    dependencies=[requires(HANDLE_TICKETS)],
+)
+MAX_TICKETS = 500  # one page of the console's queue
 
 
 def _summary(ticket: Ticket) -> dict[str, Any]:
@@ -34,10 +41,13 @@ def _summary(ticket: Ticket) -> dict[str, Any]:
 
 @router.get("")
 def list_tickets(
-    session: SessionDep, room: str | None = None, status: str | None = None, limit: int = 100
+    session: SessionDep,
+    room: str | None = None,
+    status: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_TICKETS)] = 100,
 ) -> list[dict[str, Any]]:
     """Tickets, newest first, optionally for one room or status."""
-    tickets = TicketRepository(session).list(room_id=room, status=status, limit=min(limit, 500))
+    tickets = TicketRepository(session).list(room_id=room, status=status, limit=limit)
     return [_summary(t) for t in tickets]
 
 

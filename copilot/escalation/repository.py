@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
-from copilot.models import Ticket
+from copilot.models import Conversation, Ticket
 
 
 class TicketRepository:
@@ -36,3 +36,11 @@ class TicketRepository:
         if status:
             stmt = stmt.where(Ticket.status == status)
         return self.session.scalars(stmt).all()
+
+    def delete_for_viewer(self, viewer_id: str) -> int:
+        """Delete the viewer's tickets in every room, and any on their conversations; how many."""
+        mine = select(Conversation.id).where(Conversation.viewer_id == viewer_id)
+        stmt = delete(Ticket).where(
+            or_(Ticket.viewer_id == viewer_id, Ticket.conversation_id.in_(mine))
+        )
+        return len(self.session.scalars(stmt.returning(Ticket.id)).all())

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Protocol
 
 import numpy as np
 from faster_whisper import WhisperModel
-from faster_whisper.transcribe import Segment
+from faster_whisper.transcribe import Segment, TranscriptionInfo
+from faster_whisper.transcribe import Word as FwWord
 from opencc import OpenCC
 
-from transcripts.asr.window import fitted_window
+from transcripts.asr.window import fitted_window, shared_encoding
 
 # Whisper writes Traditional characters for Mandarin unless the prompt is in Simplified.
 SAMPLE_RATE = 16_000
@@ -38,6 +41,9 @@ _MIN_TOKENS = 16
 # Whisper's 448-token context also holds the prompt: up to 223 tokens of hotwords, the
 # Mandarin prompt and the start sequence. faster-whisper refuses a total beyond 448.
 _MAX_NEW_TOKENS = 200
+# Text is compared piece by piece: a run of Latin letters, a run of digits, or one character
+# of any other script, so that "KV-220", "KV 220" and "KV220" are the same pieces.
+_PIECE = re.compile(r"[a-z\u00c0-\u024f]+|\d+|[^\W\d_]")
 
 
 @dataclass(frozen=True)
@@ -57,6 +63,22 @@ class Hypothesis:
     language: str
     seconds: float
     confidence: float  # mean word probability; low when the language guess is wrong
+    hotwords_checked: bool = False  # a second pass without hotwords checked the terms they added
+
+
+class Decoder(Protocol):
+    """What the streaming recogniser asks of a decoder."""
+
+    def decode(
+        self,
+        audio: np.ndarray,
+        offset: float,
+        language: str | None,
+        beam_size: int,
+        hotwords: str | None = None,
+    ) -> Hypothesis:
+        """Words of `audio` (16 kHz float32) timed from `offset`; `language=None` detects it."""
+        ...
 
 
 @lru_cache(maxsize=1)
@@ -80,43 +102,78 @@ class WhisperDecoder:
         beam_size: int,
         hotwords: str | None = None,
     ) -> Hypothesis:
-        """Words of `audio` (16 kHz float32) timed from `offset`; `language=None` detects it."""
+        """Words of `audio` (16 kHz float32) timed from `offset`; `language=None` detects it.
+
+        With hotwords, a catalog term is kept only where a decode without them heard speech
+        too (`supported_by`): hotwords bias Whisper towards the catalog, and on the end of
+        an utterance, or on noise, it writes the catalog instead of the speech.
+        """
         if not self.multilingual:
             language = "en"
         started = time.perf_counter()
-        with self._lock, fitted_window(len(audio) / SAMPLE_RATE):
+        duration = len(audio) / SAMPLE_RATE
+        checked = False
+        with self._lock, fitted_window(duration), shared_encoding():
             if language is None:
                 # Detected apart, so that only Mandarin gets the Mandarin prompt: on other
                 # speech it invents words. A fitted window makes this encode cheap.
                 language = self.model.detect_language(audio)[0]
             prompt = MANDARIN_PROMPT if language == "zh" else None
-            segments, info = self.model.transcribe(
-                audio,
-                language=language,
-                beam_size=beam_size,
-                word_timestamps=True,
-                condition_on_previous_text=False,
-                initial_prompt=prompt,
-                hotwords=hotwords_for_language(hotwords, language),
-                vad_filter=False,
-                temperature=0.0,
-                max_new_tokens=_new_token_budget(len(audio) / SAMPLE_RATE),
-            )
-            heard = [
-                w
-                for segment in segments
-                if not _hallucinated(segment, prompt)
-                for w in segment.words or ()
-            ]
-        # Past the audio there is only padding: words "heard" there are the prompt or the
-        # hotwords leaking out, not speech.
-        heard = [w for w in heard if w.start < len(audio) / SAMPLE_RATE]
-        convert = _to_simplified().convert if info.language == "zh" else str
+            usable = hotwords_for_language(hotwords, language)
+            heard, info = self._transcribe(audio, language, beam_size, prompt, usable, True)
+            # Past the audio there is only padding: words "heard" there are the prompt or the
+            # hotwords leaking out, not speech.
+            heard = [w for w in heard if w.start < duration]
+            convert = _to_simplified().convert if info.language == "zh" else str
+            terms = CatalogTerms.of(usable or "")
+            if any(terms.named_in(w.word) for w in heard):
+                # The same audio without hotwords, greedy and without word times; the encoder
+                # pass is shared, so this costs only the decoder's steps.
+                plain, _ = self._transcribe(audio, language, 1, prompt, None, False)
+                unbiased = convert("".join(w.word for w in plain))
+                keep = supported_by([convert(w.word) for w in heard], unbiased, terms)
+                heard = [w for w, kept in zip(heard, keep, strict=True) if kept]
+                checked = True
         words = tuple(
             Word(offset + float(w.start), offset + float(w.end), convert(w.word)) for w in heard
         )
         confidence = float(np.mean([w.probability for w in heard])) if heard else 0.0
-        return Hypothesis(words, info.language, time.perf_counter() - started, confidence)
+        seconds = time.perf_counter() - started
+        return Hypothesis(words, info.language, seconds, confidence, checked)
+
+    def _transcribe(
+        self,
+        audio: np.ndarray,
+        language: str,
+        beam_size: int,
+        prompt: str | None,
+        hotwords: str | None,
+        word_times: bool,
+    ) -> tuple[list[FwWord], TranscriptionInfo]:
+        """One faster-whisper call at temperature 0; words of the segments that look like speech.
+
+        Without word times, each segment comes back as one word spanning it.
+        """
+        segments, info = self.model.transcribe(
+            audio,
+            language=language,
+            beam_size=beam_size,
+            word_timestamps=word_times,
+            without_timestamps=not word_times,
+            condition_on_previous_text=False,
+            initial_prompt=prompt,
+            hotwords=hotwords,
+            vad_filter=False,
+            temperature=0.0,
+            max_new_tokens=_new_token_budget(len(audio) / SAMPLE_RATE),
+        )
+        heard = [
+            w
+            for segment in segments
+            if not _hallucinated(segment, prompt)
+            for w in (segment.words or () if word_times else [_as_word(segment)])
+        ]
+        return heard, info
 
 
 def _hallucinated(segment: Segment, prompt: str | None) -> bool:
@@ -126,6 +183,64 @@ def _hallucinated(segment: Segment, prompt: str | None) -> bool:
     if segment.compression_ratio > _LOOP_COMPRESSION_RATIO:
         return True
     return bool(prompt) and segment.text.strip() in (prompt or "")
+
+
+def _as_word(segment: Segment) -> FwWord:
+    return FwWord(segment.start, segment.end, segment.text, float(np.exp(segment.avg_logprob)))
+
+
+def _pieces(text: str) -> list[str]:
+    return _PIECE.findall(text.lower())
+
+
+@dataclass(frozen=True)
+class CatalogTerms:
+    """The pieces of the hotwords a decode was given: codes (of SKU-like terms) and names."""
+
+    codes: frozenset[str]
+    names: frozenset[str]
+
+    @classmethod
+    def of(cls, hotwords: str) -> CatalogTerms:
+        """Split "name sku name sku ..." into its pieces; a term with a digit is a code."""
+        terms = hotwords.split()
+        codes = {p for t in terms if any(c.isdigit() for c in t) for p in _pieces(t)}
+        names = {p for t in terms for p in _pieces(t)} - codes
+        return cls(frozenset(codes), frozenset(names))
+
+    def __contains__(self, piece: object) -> bool:
+        return piece in self.codes or piece in self.names
+
+    def named_in(self, text: str) -> bool:
+        """Whether `text` holds any piece of a catalog term."""
+        return any(p in self for p in _pieces(text))
+
+
+def supported_by(words: Sequence[str], unbiased: str, terms: CatalogTerms) -> list[bool]:
+    """Which words of a hotword-biased decode the same audio decoded without hotwords backs.
+
+    The two are aligned piece by piece. A stretch of biased words the unbiased decode has
+    nothing for that holds a catalog term is the hotwords talking, not the speaker ("only 5
+    left. HS-108", "$199 toddler HS-106", "APP-009 APP-008" on noise): all of it goes.
+    Where the biased words replace what the unbiased decode heard, they are what hotwords
+    are for ("Quill or a" -> "Quillora", "QL-Inte" -> "QL-90"); only code pieces beyond the
+    number of pieces heard there go ("bonus" -> "mode HS-107"): a spoken SKU has as many
+    pieces unbiased as biased, and the leaks trail the speech. Any other word is kept.
+    """
+    owner = [index for index, word in enumerate(words) for _ in _pieces(word)]
+    biased = [piece for word in words for piece in _pieces(word)]
+    heard = _pieces(unbiased)
+    keep = [True] * len(words)
+    matcher = difflib.SequenceMatcher(None, biased, heard, autojunk=False)
+    for tag, b_start, b_end, h_start, h_end in matcher.get_opcodes():
+        if tag == "delete" and any(p in terms for p in biased[b_start:b_end]):
+            for index in range(b_start, b_end):  # only in the biased decode
+                keep[owner[index]] = False
+        elif tag == "replace":
+            for index in range(b_start + h_end - h_start, b_end):
+                if biased[index] in terms.codes:
+                    keep[owner[index]] = False
+    return keep
 
 
 def catalog_hotwords(products: Iterable[tuple[str, str]]) -> str:

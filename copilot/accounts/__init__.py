@@ -1,0 +1,1 @@
+"""Accounts: staff users with hashed passwords, roles, and signed expiring tokens."""
