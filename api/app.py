@@ -11,9 +11,10 @@ from fastapi_offline import FastAPIOffline
 
 from api.errors import ERROR_RESPONSES, install_error_handlers
 from api.pages import router as pages_router
-from api.routes import audio, auth, loading, questions, replay, tickets
+from api.routes import audio, auth, loading, questions, replay, tickets, viewers
 from api.security import HostAllowlist, PublicRoute, allowed_hosts, document_security
 from copilot.config import Settings, get_settings
+from copilot.logmask import install_log_masking
 from copilot.runtime import Copilot
 
 
@@ -24,6 +25,7 @@ def create_app(settings: Settings | None = None, copilot: Copilot | None = None)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        install_log_masking()  # after uvicorn configured its loggers
         app.state.copilot = copilot or Copilot(settings)
         app.state.copilot.warm_up(rooms=True)
         yield
@@ -44,8 +46,9 @@ def create_app(settings: Settings | None = None, copilot: Copilot | None = None)
     install_error_handlers(app)
 
     @app.get("/healthz", tags=["health"], dependencies=[PublicRoute])
-    def healthz() -> dict[str, str]:
-        return {"status": "ok"}
+    def healthz() -> dict[str, str | bool]:
+        """Liveness; `demo` tells the chat page whether to offer the demo viewer picker."""
+        return {"status": "ok", "demo": settings.demo}
 
     app.include_router(auth.router)
     app.include_router(questions.router)
@@ -53,6 +56,7 @@ def create_app(settings: Settings | None = None, copilot: Copilot | None = None)
     app.include_router(loading.router)
     app.include_router(tickets.router)
     app.include_router(replay.router)
+    app.include_router(viewers.router)
     app.include_router(pages_router)
     document_security(app)
     # Tokens travel in headers, never in cookies, so a cross-site request carries no identity;

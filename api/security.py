@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from fastapi import Depends, FastAPI, WebSocketException, params
 from fastapi.openapi.utils import get_openapi
-from fastapi.routing import APIRoute, APIWebSocketRoute
+from fastapi.routing import APIRoute, RouteContext, iter_route_contexts
 from starlette.requests import HTTPConnection
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -109,9 +109,17 @@ RoomReader = Annotated[Principal, Depends(authorize(READ_ROOM))]
 RoomLister = Annotated[Principal, Depends(authorize(LIST_ROOMS))]
 
 
-def route_rule(route: APIRoute | APIWebSocketRoute) -> Rule | None:
+def app_routes(app: FastAPI) -> list[RouteContext]:
+    """Every route of the app, those of included routers too, with their merged dependencies."""
+    return list(iter_route_contexts(app.routes))
+
+
+def route_rule(route: RouteContext) -> Rule | None:
     """The rule a route declares, found among its dependencies (None: it declares none)."""
-    pending = [route.dependant]
+    dependant = getattr(route, "dependant", None)
+    if dependant is None:  # a plain Starlette route or mount: no dependencies at all
+        return None
+    pending = [dependant]
     while pending:
         dependant = pending.pop()
         if isinstance(dependant.call, Authorize):
@@ -184,8 +192,8 @@ def document_security(app: FastAPI) -> None:
             if "Error" in components.get("schemas", {})
             else {"type": "object", "properties": {"error": {"type": "string"}}}
         )
-        for route in app.routes:
-            if not isinstance(route, APIRoute) or not route.include_in_schema:
+        for route in app_routes(app):
+            if not isinstance(route.original_route, APIRoute) or not route.include_in_schema:
                 continue
             rule = route_rule(route)
             if rule is None or rule.public:

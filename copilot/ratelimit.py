@@ -35,6 +35,8 @@ from urllib.parse import quote
 
 import redis
 
+from copilot.errors import TooManyRequests
+
 logger = logging.getLogger(__name__)
 
 KEY_PREFIX = "copilot:ratelimit:"
@@ -252,3 +254,26 @@ class RedisRateLimiter:
 def build_rate_limiter(redis_url: str) -> RateLimiter:
     """Redis when configured, else buckets in this process."""
     return RedisRateLimiter(redis_url) if redis_url else InProcessRateLimiter()
+
+
+def login_key(username: str) -> str:
+    """The bucket of failed and successful logins for one user name."""
+    return f"{KEY_PREFIX}login:{_part(username)}"
+
+
+def enforce_question_rate(
+    limiter: RateLimiter, *, viewer: Rate, room: Rate, room_id: str, viewer_id: str
+) -> None:
+    """Raise TooManyRequests when the viewer or the room is over its rate."""
+    viewer_decision = limiter.hit(viewer_key(room_id, viewer_id), viewer)
+    if not viewer_decision.allowed:
+        raise TooManyRequests(
+            "you are asking too fast; try again shortly",
+            retry_after_s=viewer_decision.retry_after_s,
+        )
+    room_decision = limiter.hit(room_key(room_id), room)
+    if not room_decision.allowed:
+        raise TooManyRequests(
+            "this room is receiving too many questions; try again shortly",
+            retry_after_s=room_decision.retry_after_s,
+        )

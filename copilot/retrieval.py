@@ -6,6 +6,7 @@ import bisect
 import re
 import threading
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -133,8 +134,24 @@ class TranscriptIndex:
     promotion: npt.NDArray[np.float64]  # P(the segment announces a promotion)
 
 
+KEPT_VERSIONS = 2  # indexes kept per room: the current one and the one before
+_Index = TypeVar("_Index", CatalogIndex, TranscriptIndex)
+
+
+def _find(kept: list[_Index], version: object) -> _Index | None:
+    """The kept index built for exactly `version`, if any."""
+    return next((index for index in reversed(kept) if index.version == version), None)
+
+
 class RoomIndexes:
-    """Per-room indexes, rebuilt from SQL when the catalog or transcript changes."""
+    """Per-room indexes, rebuilt from SQL when the catalog or transcript changes.
+
+    Many askers may find the room's index out of date at once (a catalog load just
+    committed): one of them builds it while the others wait for that build, never a build
+    each. The index before is kept too, so that questions still reading the snapshot from
+    before the load find theirs instead of building it back. Builds read through the
+    asker's read-only session: they hold no lock any writer waits for.
+    """
 
     def __init__(
         self, embedder: Embedder, promotions: PromotionLineClassifier, names: Embedder
@@ -142,16 +159,30 @@ class RoomIndexes:
         self.embedder = embedder
         self.promotions = promotions
         self.names = names
-        self._catalogs: dict[str, CatalogIndex] = {}
-        self._transcripts: dict[str, TranscriptIndex] = {}
-        self._lock = threading.Lock()
+        self._catalogs: dict[str, list[CatalogIndex]] = {}  # per room, oldest first
+        self._transcripts: dict[str, list[TranscriptIndex]] = {}
+        self._lock = threading.Lock()  # guards the two dicts and `_builds`
+        self._builds: dict[tuple[str, str], threading.Lock] = {}  # one per (kind, room)
+
+    def _build_lock(self, kind: str, room_id: str) -> threading.Lock:
+        with self._lock:
+            return self._builds.setdefault((kind, room_id), threading.Lock())
+
+    def _keep(self, kept: dict[str, list[_Index]], room_id: str, built: _Index) -> None:
+        with self._lock:
+            versions = list(kept.get(room_id, ()))
+            versions.append(built)
+            kept[room_id] = versions[-KEPT_VERSIONS:]  # a new list: readers never see it change
 
     def catalog(self, session: Session, room_id: str, version: int) -> CatalogIndex:
-        """The catalog index for the room's current version."""
-        with self._lock:
-            cached = self._catalogs.get(room_id)
-            if cached is not None and cached.version == version:
-                return cached
+        """The catalog index for the room's `version`, built once however many ask."""
+        found = _find(self._catalogs.get(room_id, []), version)
+        if found is not None:
+            return found
+        with self._build_lock("catalog", room_id):
+            found = _find(self._catalogs.get(room_id, []), version)
+            if found is not None:  # built while we waited
+                return found
             repo = CatalogRepository(session, room_id)
             products = repo.products()
             policies = repo.policies()
@@ -169,7 +200,7 @@ class RoomIndexes:
                 name_vectors=self.embedder.encode_passages([p.name for p in products]),
                 names=[p.name for p in products],
             )
-            self._catalogs[room_id] = built
+            self._keep(self._catalogs, room_id, built)
             return built
 
     def transcript(self, session: Session, room_id: str, catalog: CatalogIndex) -> TranscriptIndex:
@@ -177,10 +208,15 @@ class RoomIndexes:
         repo = TranscriptRepository(session, room_id)
         count, top = repo.version()
         version = (count, top, catalog.version)
-        with self._lock:
-            cached = self._transcripts.get(room_id)
-            if cached is not None and cached.version == version:
-                return cached
+        found = _find(self._transcripts.get(room_id, []), version)
+        if found is not None:
+            return found
+        with self._build_lock("transcript", room_id):
+            kept = self._transcripts.get(room_id, [])
+            found = _find(kept, version)
+            if found is not None:
+                return found
+            cached = kept[-1] if kept else None
             segments = repo.all()
             documents = [
                 Document("transcript", str(s.id), s.text, {"start": s.start, "end": s.end})
@@ -208,7 +244,7 @@ class RoomIndexes:
                 on_stage_since=since,
                 promotion=self.promotions.probabilities(index.vectors),
             )
-            self._transcripts[room_id] = built
+            self._keep(self._transcripts, room_id, built)
             return built
 
     def warm(self, session: Session, room_id: str) -> None:

@@ -9,6 +9,7 @@ from copilot.answer import AnswerComposer, GroundedComposer
 from copilot.bus import Bus, build_bus
 from copilot.config import Settings
 from copilot.db import Database, migrate
+from copilot.ratelimit import Rate, RateLimiter, build_rate_limiter, enforce_question_rate
 from copilot.retrieval import RoomIndexes
 from copilot.understand import IntentClassifier
 from copilot.understand.host_lines import PromotionLineClassifier
@@ -73,6 +74,24 @@ class Copilot:
         return build_bus(self.settings.redis_url)
 
     @cached_property
+    def rate_limiter(self) -> RateLimiter:
+        """Token buckets per viewer and room (Redis when configured, shared by every worker)."""
+        return build_rate_limiter(self.settings.redis_url)
+
+    def question_rates(self) -> tuple[Rate, Rate]:
+        """The configured (viewer, room) rates; a rate of 0 is unlimited."""
+        settings = self.settings
+        viewer = Rate(settings.rate_viewer_per_min / 60, settings.rate_viewer_burst)
+        return viewer, Rate(settings.rate_room_per_s, settings.rate_room_burst)
+
+    def check_question_rate(self, room_id: str, viewer_id: str) -> None:
+        """Raise TooManyRequests when this viewer or room asks faster than configured."""
+        viewer, room = self.question_rates()
+        enforce_question_rate(
+            self.rate_limiter, viewer=viewer, room=room, room_id=room_id, viewer_id=viewer_id
+        )
+
+    @cached_property
     def archive(self) -> AudioArchive:
         """Every room's stream audio, kept for replay."""
         return AudioArchive(self.settings.audio_dir)
@@ -100,6 +119,7 @@ class Copilot:
         """Load every model (and with `rooms`, build every room's indexes) before any question."""
         _ = self.classifier, self.indexes, self.composer
         if rooms:
-            with self.db.session_scope() as session:
+            # Builds read only: a write session would hold SQLite's write lock meanwhile.
+            with self.db.read_scope() as session:
                 for room in RoomRepository(session).list():
                     self.indexes.warm(session, room.id)

@@ -40,8 +40,16 @@ from evals.speech_data import (
     ensure_speech,
     librivox_clips,
 )
-from transcripts.asr.decoder import WhisperDecoder, catalog_hotwords
-from transcripts.asr.feed import Clock, SimulatedClock, WallClock, chunks_of, run_stream
+from transcripts.asr.decoder import Decoder, WhisperDecoder, catalog_hotwords
+from transcripts.asr.feed import (
+    Clock,
+    DecodeCost,
+    ModelledClock,
+    SimulatedClock,
+    WallClock,
+    chunks_of,
+    run_stream,
+)
 from transcripts.asr.streaming import (
     SAMPLE_RATE,
     FinalSegment,
@@ -213,7 +221,7 @@ class _LagProbe:
 
 
 def stream(
-    decoder: WhisperDecoder,
+    decoder: Decoder,
     audio: np.ndarray,
     *,
     options: StreamOptions | None = None,
@@ -221,10 +229,23 @@ def stream(
     clock_start: float = 0.0,
     chunk_seconds: float = CHUNK_S,
     realtime: bool = False,
+    cost: DecodeCost | None = None,
 ) -> StreamRun:
-    """Feed `audio` through a fresh WhisperStreamer as a live source would."""
+    """Feed `audio` through a fresh WhisperStreamer as a live source would.
+
+    Real decode time is charged to the clock (the benchmark: how this machine keeps up);
+    with `cost`, every decode takes its modelled time instead, so that the run, and what the
+    recogniser writes, is the same however fast or busy the machine is (the tests).
+    """
+    clock: Clock
+    if cost is not None:
+        if realtime:
+            raise ValueError("a modelled decode cost needs the simulated clock, not realtime")
+        modelled = ModelledClock(cost)
+        clock, decoder = modelled, modelled.decoder(decoder)
+    else:
+        clock = WallClock() if realtime else SimulatedClock()
     recogniser = WhisperStreamer(decoder, options or StreamOptions(), clock_start, hotwords)
-    clock: Clock = WallClock() if realtime else SimulatedClock()
     probe = _LagProbe(recogniser, clock)
     finals: list[FinalSegment] = []
     out_at: list[float] = []

@@ -31,6 +31,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -63,12 +64,14 @@ class Tally:
 
     started: float
     latencies: list[float] = field(default_factory=list)
+    slowest: list[tuple[float, float, str]] = field(default_factory=list)  # (latency, sent, status)
     answered_at: list[float] = field(default_factory=list)  # 2xx answers, seconds into the run
     status: dict[str, int] = field(default_factory=dict)
     errors: dict[str, list[str]] = field(default_factory=dict)
     loads: list[dict[str, Any]] = field(default_factory=list)
     last_prices: dict[str, float] = field(default_factory=dict)  # of the last load that took
     catalog_whole: bool = False  # the server ends with exactly the last catalog loaded
+    ended: float = 0.0  # when the last request in flight at the deadline came back
 
     def count(self, status: str, body: str) -> None:
         self.status[status] = self.status.get(status, 0) + 1
@@ -211,6 +214,7 @@ async def asker(
             status, body = "error", repr(exc)
         done = time.monotonic()
         tally.latencies.append(done - sent)
+        tally.slowest = sorted([*tally.slowest, (done - sent, sent - tally.started, status)])[-5:]
         tally.count(status, body)
         if status.startswith("2"):
             tally.answered_at.append(done - tally.started)
@@ -256,8 +260,21 @@ def longest_stall(answered_at: list[float], duration: float) -> float:
     return max(b - a for a, b in itertools.pairwise(points))
 
 
+def timeline(answered_at: list[float], duration: float) -> list[int]:
+    """Answers that came back in each second of the run."""
+    counts = [0] * (int(duration) + 1)
+    for at in answered_at:
+        counts[min(int(at), len(counts) - 1)] += 1
+    return counts
+
+
 async def run_load(
-    base: str, headers: dict[str, str], askers: int, every: float, duration: float
+    base: str,
+    headers: dict[str, str],
+    askers: int,
+    every: float,
+    duration: float,
+    on_start: Callable[[], None] = lambda: None,
 ) -> Tally:
     """Warm up, then askers and the loader together for `duration` seconds."""
     pool = questions()
@@ -270,11 +287,13 @@ async def run_load(
         for question in pool[:WARM_UP_QUESTIONS]:  # first questions load lazy models
             await ask.post(f"/v1/rooms/{ROOM}/questions", json={"viewer_id": "warm", **question})
         tally = Tally(started=time.monotonic())
+        on_start()
         deadline = tally.started + duration
         await asyncio.gather(
             loader(load, every, tally, deadline),
             *(asker(ask, n, pool, tally, deadline) for n in range(askers)),
         )
+        tally.ended = time.monotonic()
         room = (await load.get(f"/v1/rooms/{ROOM}")).json()
     served = {p["sku"]: p["price"] for p in room.get("products", [])}
     tally.catalog_whole = bool(served) and served == tally.last_prices
@@ -314,6 +333,11 @@ def report(tally: Tally, args: argparse.Namespace, wall: float) -> dict[str, Any
         "status": dict(sorted(tally.status.items())),
         "non_2xx": tally.errors,
         "longest_stall_s": round(longest_stall(tally.answered_at, wall), 2),
+        "slowest": [
+            {"sent_at_s": round(at, 2), "s": round(latency, 3), "status": status}
+            for latency, at, status in reversed(tally.slowest)
+        ],
+        "answers_per_second": timeline(tally.answered_at, wall),
         "loads": {
             "count": len(tally.loads),
             "max_s": round(worst_load, 3),
@@ -336,7 +360,13 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--home", type=Path, help="data directory to keep (default: a temp one)")
     parser.add_argument("--out", type=Path, help="also write the report (JSON) here")
-    parser.add_argument("--dump-stacks-at", type=float, help="SIGUSR1 the server S s in")
+    parser.add_argument(
+        "--dump-stacks-at",
+        type=float,
+        action="append",
+        default=[],
+        help="dump the server's stacks (to its log) S seconds into the run; repeatable",
+    )
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="copilot-load-") as scratch:
         home = args.home or Path(scratch)
@@ -351,25 +381,32 @@ def main(argv: list[str] | None = None) -> None:
         print(f"starting the server (log: {log}) ...", file=sys.stderr)
         process, base = start_server(env, log)
         try:
-            if args.dump_stacks_at is not None:
-                timer = threading.Timer(
-                    args.dump_stacks_at, process.send_signal, args=(signal.SIGUSR1,)
-                )
-                timer.daemon = True
-                timer.start()
+
+            def dump_stacks_later() -> None:
+                for at in args.dump_stacks_at:
+                    timer = threading.Timer(at, process.send_signal, args=(signal.SIGUSR1,))
+                    timer.daemon = True
+                    timer.start()
+
             print(
                 f"{args.askers} askers, a load every {args.reload_every}s, "
                 f"for {args.duration}s against {base} ...",
                 file=sys.stderr,
             )
-            started = time.monotonic()
             tally = asyncio.run(
-                run_load(base, headers, args.askers, args.reload_every, args.duration)
+                run_load(
+                    base,
+                    headers,
+                    args.askers,
+                    args.reload_every,
+                    args.duration,
+                    dump_stacks_later,
+                )
             )
-            figures = report(tally, args, time.monotonic() - started)
+            figures = report(tally, args, tally.ended - tally.started)
         finally:
             stop_server(process)
-            if args.home is None and args.dump_stacks_at is not None:
+            if args.home is None and args.dump_stacks_at:
                 print(log.read_text("utf-8", errors="replace")[-20000:], file=sys.stderr)
     text = json.dumps(figures, ensure_ascii=False, indent=2)
     if args.out:

@@ -6,6 +6,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -20,19 +21,29 @@ from transcripts.asr.decoder import WhisperDecoder
 
 MINI = Path(__file__).parent / "data" / "mini"
 TEST_HOSTS = ["testserver"]  # TestClient's Host header; loopback is always allowed
+# Tests ask many questions per viewer in a row; tests/api/test_rate_limits.py sets its own.
+NO_RATE_LIMITS: dict[str, Any] = {"rate_viewer_per_min": 0.0, "rate_room_per_s": 0.0}
 
 
-def token(copilot: Copilot, role: str, **claims: str) -> str:
+def token(
+    copilot: Copilot, role: str, *, room_id: str | None = None, viewer_id: str | None = None
+) -> str:
     """A signed token for tests: role admin, or viewer/host with room_id (and viewer_id)."""
     minted, _ = mint_token(
-        copilot.settings, role=role, subject=claims.get("viewer_id", role), **claims
+        copilot.settings, role=role, subject=viewer_id or role, room_id=room_id, viewer_id=viewer_id
     )
     return minted
 
 
-def bearer(copilot: Copilot, role: str = "admin", **claims: str) -> dict[str, str]:
+def bearer(
+    copilot: Copilot,
+    role: str = "admin",
+    *,
+    room_id: str | None = None,
+    viewer_id: str | None = None,
+) -> dict[str, str]:
     """The Authorization header of such a token."""
-    return {"Authorization": f"Bearer {token(copilot, role, **claims)}"}
+    return {"Authorization": f"Bearer {token(copilot, role, room_id=room_id, viewer_id=viewer_id)}"}
 
 
 @pytest.fixture(scope="session")
@@ -45,7 +56,9 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def sqlite_copilot(home: Path) -> Copilot:
     """A Copilot on a SQLite file, with its models loaded."""
     copilot = Copilot(
-        Settings(home=home, replay_url="http://test/replay", allowed_hosts=TEST_HOSTS)
+        Settings(
+            home=home, replay_url="http://test/replay", allowed_hosts=TEST_HOSTS, **NO_RATE_LIMITS
+        )
     )
     copilot.warm_up()
     return copilot
@@ -86,6 +99,7 @@ def postgres_copilot(home: Path, postgres_url: str, embedder: Embedder) -> Copil
         database_url=postgres_url,
         replay_url="http://test/replay",
         allowed_hosts=TEST_HOSTS,
+        **NO_RATE_LIMITS,
     )
     return Copilot(settings, embedder=embedder)
 

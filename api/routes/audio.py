@@ -219,6 +219,7 @@ async def post_voice_question(
 ) -> JSONResponse:
     """Transcribe a viewer's spoken question and answer it like a typed one."""
     viewer_id = viewer_for(principal, viewer_id)
+    copilot.check_question_rate(room, viewer_id)
     data = await audio.read(MAX_VOICE_UPLOAD_BYTES + 1)
     if len(data) > MAX_VOICE_UPLOAD_BYTES:
         raise PayloadTooLarge(f"the upload is over {MAX_VOICE_UPLOAD_BYTES} bytes")

@@ -13,13 +13,15 @@ from copilot.accounts.models import Role, User
 from copilot.accounts.policy import DEMO, MINT_VIEWER_TOKENS, SUPERVISOR_GRANTS
 from copilot.accounts.repository import UserRepository
 from copilot.accounts.service import authenticate, create_user, mint_token, token_for_user
-from copilot.errors import Forbidden, NotFound, Unauthenticated
+from copilot.errors import Forbidden, NotFound, TooManyRequests, Unauthenticated
 from copilot.loading import check_room_id
+from copilot.ratelimit import Rate, login_key
 from knowledge.repository import RoomRepository
 
 router = APIRouter(prefix="/v1", tags=["auth"])
 
 DEMO_ROOM = "demo"
+LOGIN_RATE = Rate(per_second=10 / 60, burst=10)  # guessing passwords takes years at this pace
 ViewerId = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.@:\-]+$")
 
 
@@ -82,6 +84,9 @@ def _user_out(user: User) -> UserOut:
 @router.post("/auth/login", dependencies=[PublicRoute])
 def login(credentials: Login, copilot: CopilotDep) -> TokenOut:
     """A staff member's token for their username and password."""
+    attempt = copilot.rate_limiter.hit(login_key(credentials.username), LOGIN_RATE)
+    if not attempt.allowed:
+        raise TooManyRequests("too many logins for this user", retry_after_s=attempt.retry_after_s)
     with copilot.db.session_scope() as session:
         user = authenticate(session, username=credentials.username, password=credentials.password)
         if user is None:

@@ -17,20 +17,33 @@ from transcripts.store import TranscriptRepository
 
 router = APIRouter(prefix="/v1", tags=["loading"])
 MAX_ACTIVITY = 500  # latest questions one call returns
-# The body is read raw (JsonlDep), so the spec says what it is: one JSON object a line.
-JSONL_BODY: dict[str, Any] = {
-    "requestBody": {
-        "required": True,
-        "description": "UTF-8 JSONL: one object a line, in DESIGN.md's formats.",
-        "content": {
-            media_type: {"schema": {"type": "string"}}
-            for media_type in ("application/jsonl", "text/plain")
-        },
+
+
+def _jsonl_body(*example: str) -> dict[str, Any]:
+    """The spec of a raw JSONL body (JsonlDep reads it), with example lines for /docs."""
+    schema = {"type": "string", "example": "\n".join(example)}
+    return {
+        "requestBody": {
+            "required": True,
+            "description": "UTF-8 JSONL: one object a line, in DESIGN.md's formats.",
+            "content": {media: {"schema": schema} for media in ("application/jsonl", "text/plain")},
+        }
     }
-}
 
 
-@router.post("/rooms/{room}/kb", dependencies=[requires(LOAD_DATA)], openapi_extra=JSONL_BODY)
+KB_BODY = _jsonl_body(
+    '{"sku": "EX-1", "name": "Example tea", "price": 50, "description": "A sample."}',
+    '{"id": "policy-example", "q": "Which carrier?", "a": "SF Express."}',
+)
+ORDERS_BODY = _jsonl_body(
+    '{"order_id": "EX-1001", "viewer_id": "example-viewer", "items": [{"sku": "EX-1", "qty": 1}],'
+    ' "status": "paid", "created_at": "2026-11-01T10:00:00+08:00",'
+    ' "updated_at": "2026-11-01T10:00:00+08:00"}'
+)
+TRANSCRIPT_BODY = _jsonl_body('{"start": 0, "end": 6, "text": "Welcome to the stream!"}')
+
+
+@router.post("/rooms/{room}/kb", dependencies=[requires(LOAD_DATA)], openapi_extra=KB_BODY)
 def post_kb(room: str, lines: JsonlDep, copilot: CopilotDep) -> dict[str, Any]:
     """Upsert products and FAQ/policy entries (JSONL body) into a room."""
     # Validate, write and commit in this one worker thread: the write lock is held only
@@ -40,7 +53,7 @@ def post_kb(room: str, lines: JsonlDep, copilot: CopilotDep) -> dict[str, Any]:
     return {"room": room, "products": report.products, "policies": report.policies}
 
 
-@router.post("/orders", dependencies=[requires(LOAD_DATA)], openapi_extra=JSONL_BODY)
+@router.post("/orders", dependencies=[requires(LOAD_DATA)], openapi_extra=ORDERS_BODY)
 def post_orders(lines: JsonlDep, copilot: CopilotDep) -> dict[str, Any]:
     """Upsert order records (JSONL body)."""
     with copilot.db.session_scope() as session:  # one thread, as post_kb
@@ -49,7 +62,7 @@ def post_orders(lines: JsonlDep, copilot: CopilotDep) -> dict[str, Any]:
 
 
 @router.post(
-    "/rooms/{room}/transcript", dependencies=[requires(LOAD_DATA)], openapi_extra=JSONL_BODY
+    "/rooms/{room}/transcript", dependencies=[requires(LOAD_DATA)], openapi_extra=TRANSCRIPT_BODY
 )
 def post_transcript(room: str, lines: JsonlDep, copilot: CopilotDep) -> dict[str, Any]:
     """Import transcript segments (JSONL body) for a room."""

@@ -55,6 +55,7 @@ async def post_question(
     `reason` are internal: viewers never receive them.
     """
     viewer_id = viewer_for(principal, question.viewer_id)
+    copilot.check_question_rate(room, viewer_id)
     result = await run_in_threadpool(
         ask,
         copilot,

@@ -1,13 +1,14 @@
 """Schemathesis against the app's own OpenAPI spec, in process: no 500s, every answer declared.
 
-Every operation of the spec is fuzzed (examples, coverage and random phases) through the ASGI
-app, with an admin token, in a fresh room loaded with the mini dataset: about half the cases
-go to that room, the rest to whatever room schemathesis makes up (unknown rooms are 404s, and
-the loading routes create them, which is fine). Each response must not be a 5xx, must have a
-status, content type, headers and body the spec declares.
+Every operation of the spec is fuzzed (its examples, the coverage phase's boundary and
+wrong-type cases, then random ones) through the ASGI app with an admin token. About half the
+cases go to a fresh room loaded with the mini dataset and to a ticket in it; the others keep
+what schemathesis makes up (unknown rooms and tickets are 404s; the loading routes create
+rooms, which is fine). No response may be a 5xx, and each must have a status, content type,
+headers and body that the spec declares for the operation.
 
-Not fuzzed: the audio WebSocket (not in the spec), and the pages (not in the spec either).
-The voice upload gets only a few examples: a decodable clip would run Whisper on each.
+Not fuzzed: the audio WebSocket and the pages (neither is in the spec). The voice upload gets
+only a few random cases: an upload that decodes would run Whisper each time.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from api.app import create_app
+from copilot.pipeline import ask
 from copilot.runtime import Copilot
 from tests.conftest import new_room
 
@@ -48,12 +50,22 @@ FUZZ_SETTINGS = {
     "database": None,
 }
 VOICE = r"/voice-questions$"
+# The loading routes read their JSONL body raw; it goes on the wire as text.
+schemathesis.serializer.alias("application/jsonl", "text/plain")
 
 
 @pytest.fixture(scope="module")
-def fuzz_room(sqlite_copilot: Copilot) -> str:
-    """A fresh room with the mini dataset, so fuzzed writes touch nothing other tests read."""
-    return new_room(sqlite_copilot)
+def targets(sqlite_copilot: Copilot) -> dict[str, str]:
+    """Path parameters that exist: a fresh room with the mini dataset, and a ticket in it.
+
+    A fresh room, so that fuzzed writes touch nothing other tests read.
+    """
+    room = new_room(sqlite_copilot)
+    escalated = ask(
+        sqlite_copilot, room_id=room, viewer_id="fuzz-viewer", text="DD20261101003 到哪了", at=90
+    )
+    assert escalated.ticket_id is not None
+    return {"room": room, "ticket_id": escalated.ticket_id}
 
 
 @pytest.fixture(scope="module")
@@ -85,15 +97,15 @@ def _call(
     case: schemathesis.Case,
     api: asgi.ASGIClient,
     *,
-    room: str,
+    targets: dict[str, str],
     headers: dict[str, str],
 ) -> None:
-    made_up = (case.path_parameters or {}).get("room")
-    # Half the cases go to the loaded room, chosen by the case itself so that Hypothesis
-    # replays (and shrinks) a failure to the same room. (`schema.given` would turn off the
-    # coverage phase.)
-    if isinstance(made_up, str) and zlib.crc32(made_up.encode()) % 2:
-        case.path_parameters["room"] = room
+    # Half the cases go to the room and ticket that exist, chosen by the case itself so that
+    # Hypothesis replays (and shrinks) a failure the same way (`schema.given` would turn off
+    # the coverage phase); the others keep the made-up ones (404s).
+    for name, value in (case.path_parameters or {}).items():
+        if name in targets and isinstance(value, str) and zlib.crc32(value.encode()) % 2:
+            case.path_parameters[name] = targets[name]
     case.call_and_validate(session=api, base_url=api.base_url, headers=headers, checks=CHECKS)
 
 
@@ -102,10 +114,10 @@ def _call(
 def test_api_conforms_to_its_spec(
     case: schemathesis.Case,
     api: asgi.ASGIClient,
-    fuzz_room: str,
+    targets: dict[str, str],
     auth_headers: dict[str, str],
 ) -> None:
-    _call(case, api, room=fuzz_room, headers=auth_headers)
+    _call(case, api, targets=targets, headers=auth_headers)
 
 
 @schema.include(path_regex=VOICE).parametrize()
@@ -113,7 +125,7 @@ def test_api_conforms_to_its_spec(
 def test_voice_upload_conforms_to_its_spec(
     case: schemathesis.Case,
     api: asgi.ASGIClient,
-    fuzz_room: str,
+    targets: dict[str, str],
     auth_headers: dict[str, str],
 ) -> None:
-    _call(case, api, room=fuzz_room, headers=auth_headers)
+    _call(case, api, targets=targets, headers=auth_headers)

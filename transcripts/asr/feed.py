@@ -1,14 +1,18 @@
 """Feeding a recogniser from a source of chunks: as fast as possible, at real-time pace, or on
-a simulated real-time clock (real-time behaviour, measured in a fraction of the time)."""
+a simulated real-time clock (real-time behaviour, measured in a fraction of the time), which
+charges either the real decode time or a modelled one (the same run on any machine)."""
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
 
+from transcripts.asr.decoder import Decoder, Hypothesis
 from transcripts.asr.streaming import SAMPLE_RATE, StreamingRecognizer, Update
 
 
@@ -65,6 +69,73 @@ class SimulatedClock:
     def spent(self, seconds: float) -> None:
         """Charge work to the clock."""
         self._now += seconds
+
+
+@dataclass(frozen=True)
+class DecodeCost:
+    """What a decode is taken to cost (seconds): base, int8, one thread, fitted window, on a
+    quiet 2-core machine (docs/asr.md: 9 s of audio in 0.32 s at beam 1, 0.47 s at beam 5)."""
+
+    fixed: float = 0.2  # a greedy decode of no audio: encoder pass, start-up
+    per_audio_second: float = 0.013  # ...plus this per second of audio
+    beam_factor: float = 1.5  # a beam wider than 1 costs this many greedy decodes
+    detection: float = 0.15  # the encoder pass that detects the language
+    hotword_check: float = 0.6  # the greedy pass that checks hotwords, in greedy decodes
+
+    def seconds(self, audio_seconds: float, beam_size: int, detected: bool, checked: bool) -> float:
+        """The modelled duration of one decode."""
+        greedy = self.fixed + self.per_audio_second * audio_seconds
+        total = greedy * (self.beam_factor if beam_size > 1 else 1.0)
+        return total + self.detection * detected + self.hotword_check * greedy * checked
+
+
+class ModelledClock(SimulatedClock):
+    """A simulated clock on which only decodes take time, each its modelled `DecodeCost`.
+
+    The recogniser adapts to how long its decodes take (partials, beam, skipping); with the
+    wall time charged, its output depends on how busy the machine is. On this clock a run
+    is the same on any machine: what tests of accuracy and behaviour need. Benchmarks charge
+    the real time (`SimulatedClock`, `WallClock`).
+    """
+
+    def __init__(self, cost: DecodeCost | None = None) -> None:
+        super().__init__()
+        self.cost = cost or DecodeCost()
+
+    def spent(self, seconds: float) -> None:
+        """Wall time is not charged: decodes are, by `ModelledDecoder`."""
+
+    def charge(self, seconds: float) -> None:
+        """Move the clock on by a modelled duration."""
+        self._now += seconds
+
+    def decoder(self, inner: Decoder) -> ModelledDecoder:
+        """`inner`, its decodes charged to this clock at their modelled cost."""
+        return ModelledDecoder(inner, self)
+
+
+class ModelledDecoder:
+    """Decodes with another decoder; each takes (and reports) its modelled time on a clock."""
+
+    def __init__(self, inner: Decoder, clock: ModelledClock) -> None:
+        self.inner = inner
+        self.clock = clock
+
+    def decode(
+        self,
+        audio: np.ndarray,
+        offset: float,
+        language: str | None,
+        beam_size: int,
+        hotwords: str | None = None,
+    ) -> Hypothesis:
+        """The inner decoder's words, with the modelled duration charged to the clock."""
+        hypothesis = self.inner.decode(audio, offset, language, beam_size, hotwords)
+        seconds = self.clock.cost.seconds(
+            len(audio) / SAMPLE_RATE, beam_size, language is None, hypothesis.hotwords_checked
+        )
+        self.clock.charge(seconds)
+        return dataclasses.replace(hypothesis, seconds=seconds)
 
 
 def chunks_of(audio: np.ndarray, seconds: float = 0.1) -> Iterator[np.ndarray]:

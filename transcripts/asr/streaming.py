@@ -12,7 +12,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from transcripts.asr.decoder import Hypothesis, WhisperDecoder, Word, join_words
+from transcripts.asr.decoder import Decoder, Hypothesis, Word, join_words
 from transcripts.asr.vad import WINDOW, StreamingVad, Utterance, utterances
 
 SAMPLE_RATE = 16_000
@@ -165,7 +165,7 @@ class WhisperStreamer:
 
     def __init__(
         self,
-        decoder: WhisperDecoder,
+        decoder: Decoder,
         options: StreamOptions | None = None,
         clock_start: float = 0.0,
         hotwords: str | None = None,
