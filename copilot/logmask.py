@@ -9,6 +9,8 @@ engineer can still tell two parcels apart. Shapes cannot tell a tracking number 
 id or a millisecond timestamp: those are masked too, on purpose (better one masked id too
 many than one number leaked).
 
+Tokens passed as `?token=` (media and WebSocket URLs) are hidden whole.
+
 Boundaries are ASCII letters and digits only, so "电话13812345678谢谢" still matches, and
 URL-encoded separators (%20, %2B, '+') are understood, so access-log query strings are masked.
 """
@@ -55,6 +57,8 @@ _PATTERNS: tuple[re.Pattern[str], ...] = (
     # fraction of a float ("0.30000000000000004").
     _bounded(r"(?<!\d\.)\d{10,20}"),
 )
+# A bearer token in a query string (?token=... on media and WebSockets): never logged.
+_QUERY_TOKEN = re.compile(r"([?&]token=)[^&\s\"']+")
 # International: +CC then digit groups, an area code maybe bracketed; checked for its length.
 _INTERNATIONAL = _bounded(rf"{_PLUS}[1-9]\d{{0,3}}(?:{_SEP}?\(?\d{{1,5}}\)?){{1,6}}")
 
@@ -87,6 +91,7 @@ def _hide_international(match: re.Match[str]) -> str:
 
 def mask(text: str) -> str:
     """The text with every phone and tracking number masked but for its last characters."""
+    text = _QUERY_TOKEN.sub(r"\1" + MASK_CHAR * 3, text)
     for pattern in _PATTERNS:
         text = pattern.sub(lambda m: _hide(m.group(0)), text)
     return _INTERNATIONAL.sub(_hide_international, text)

@@ -22,6 +22,7 @@ from typing import Any
 import uvicorn
 
 from api.app import create_app
+from copilot.accounts.service import mint_token
 from copilot.config import Settings
 from copilot.demo_stream import stream_wav
 from copilot.loading import load_kb_lines
@@ -85,7 +86,10 @@ def run(minutes: float, speech_dir: Path) -> dict[str, Any]:
         def record(message: dict[str, Any]) -> None:
             received.append((time.monotonic() - started, message))
 
-        report = stream_wav(base, ROOM, wav, realtime=True, language="en", on_message=record)
+        host, _ = mint_token(copilot.settings, role="host", subject="live-bench", room_id=ROOM)
+        report = stream_wav(
+            base, ROOM, wav, realtime=True, language="en", on_message=record, token=host
+        )
         server.should_exit = True
     ready_at = next(at for at, m in received if m["type"] == "ready")
     clock_start = next(m["clock_start"] for _, m in received if m["type"] == "ready")

@@ -52,6 +52,23 @@ ERROR_SAMPLES = 3  # bodies kept per non-2xx status
 SERVER = """
 import faulthandler, signal, sys
 faulthandler.register(signal.SIGUSR1, all_threads=True)
+if len(sys.argv) > 3:  # sample every thread's innermost project frame (safe, unlike signals)
+    import collections, json, os, threading, time, traceback
+    root = os.getcwd() + "/"
+    def _sample(path, every):
+        with open(path, "a") as out:
+            while True:
+                time.sleep(every)
+                where = collections.Counter()
+                for frame in sys._current_frames().values():
+                    stack = traceback.extract_stack(frame)
+                    mine = [f for f in stack if f.filename.startswith(root) and "/.venv/" not in
+                            f.filename]
+                    at = f"{mine[-1].filename[len(root):]}:{mine[-1].lineno}" if mine else "-"
+                    where[f"{at} | {stack[-1].name}"] += 1
+                out.write(json.dumps({"t": time.time(), "threads": where}) + "\\n")
+                out.flush()
+    threading.Thread(target=_sample, args=(sys.argv[2], float(sys.argv[3])), daemon=True).start()
 import uvicorn
 uvicorn.run("api.app:create_app", factory=True, host="127.0.0.1", port=int(sys.argv[1]),
             log_level="warning")
@@ -72,6 +89,7 @@ class Tally:
     last_prices: dict[str, float] = field(default_factory=dict)  # of the last load that took
     catalog_whole: bool = False  # the server ends with exactly the last catalog loaded
     ended: float = 0.0  # when the last request in flight at the deadline came back
+    started_unix: float = field(default_factory=time.time)
 
     def count(self, status: str, body: str) -> None:
         self.status[status] = self.status.get(status, 0) + 1
@@ -133,12 +151,15 @@ def free_port() -> int:
         return port
 
 
-def start_server(env: dict[str, str], log: Path) -> tuple[subprocess.Popen[bytes], str]:
+def start_server(
+    env: dict[str, str], log: Path, sample_every: float | None = None
+) -> tuple[subprocess.Popen[bytes], str]:
     """The real app under uvicorn; returns once /healthz answers."""
     port = free_port()
+    sampling = [str(log.with_suffix(".stacks.jsonl")), str(sample_every)] if sample_every else []
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [sys.executable, "-c", SERVER, str(port)],
+            [sys.executable, "-c", SERVER, str(port), *sampling],
             env=env,
             stdout=out,
             stderr=subprocess.STDOUT,
@@ -317,6 +338,7 @@ def report(tally: Tally, args: argparse.Namespace, wall: float) -> dict[str, Any
     }
     return {
         "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "started_unix": round(tally.started_unix, 1),
         "database": args.database,
         "askers": args.askers,
         "reload_every_s": args.reload_every,
@@ -367,6 +389,12 @@ def main(argv: list[str] | None = None) -> None:
         default=[],
         help="dump the server's stacks (to its log) S seconds into the run; repeatable",
     )
+    parser.add_argument(
+        "--sample-stacks",
+        type=float,
+        metavar="S",
+        help="every S seconds, count the server's threads by where they are (next to its log)",
+    )
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="copilot-load-") as scratch:
         home = args.home or Path(scratch)
@@ -379,7 +407,7 @@ def main(argv: list[str] | None = None) -> None:
         token = admin_token(env)
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         print(f"starting the server (log: {log}) ...", file=sys.stderr)
-        process, base = start_server(env, log)
+        process, base = start_server(env, log, args.sample_stacks)
         try:
 
             def dump_stacks_later() -> None:

@@ -1,13 +1,16 @@
-"""The three pages in a real headless Chromium against the real app served by uvicorn."""
+"""The three pages in a real headless Chromium against the real app served by uvicorn, each
+with its session: the chat's from the shop's #token= link, the console's from a login."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
+from copilot.accounts.models import Role
 from copilot.runtime import Copilot
+from tests.api.browser_sessions import PASSWORD, add_user, sign_in_staff
 from tests.api.conftest import UI_TIMEOUT_MS, require_chromium
-from tests.conftest import new_room
+from tests.conftest import new_room, token
 
 require_chromium()
 
@@ -28,11 +31,13 @@ def test_chat_console_and_host_pages(page: Page, base_url: str, sqlite_copilot: 
     room = new_room(sqlite_copilot)
     replies = page.locator("#log .msg.copilot")
 
-    # (a) the viewer chat
-    page.goto(f"{base_url}/rooms/{room}/chat")
+    # (a) the viewer chat, opened by the shop's app with bob's session in the fragment
+    viewer_token = token(sqlite_copilot, "viewer", room_id=room, viewer_id="bob")
+    page.goto(f"{base_url}/rooms/{room}/chat#token={viewer_token}")
     expect(page.locator("#room-name")).to_have_text(room)
-    expect(page.locator("#viewer-id")).to_have_value(re.compile(r"^viewer-[a-z0-9]{4}$"))
-    page.fill("#viewer-id", "bob")
+    expect(page.locator("#session-viewer")).to_have_text("bob")
+    assert "token" not in page.url and page.url.endswith(f"/rooms/{room}/chat")  # not left around
+    expect(page.locator("#viewer-id")).to_have_count(0)  # the session says who asks
 
     ask(page, "龙井多少钱", at="30")
     expect(replies.nth(0)).to_contain_text("128")
@@ -58,10 +63,16 @@ def test_chat_console_and_host_pages(page: Page, base_url: str, sqlite_copilot: 
     expect(page.locator("#log .msg.viewer b")).to_have_count(0)
     expect(page.locator("#log .msg.viewer").last).to_contain_text("<b>能开发票吗</b>")
     page.reload()
-    expect(page.locator("#viewer-id")).to_have_value("bob")  # remembered in localStorage
+    expect(page.locator("#session-viewer")).to_have_text("bob")  # kept for the room
+    expect(page.locator("#send")).to_be_enabled()
 
-    # (b) the agent console, open tickets of this room
+    # (b) the agent console, open tickets of this room, after an agent logs in
+    agent = add_user(sqlite_copilot, Role.agent)
     page.goto(f"{base_url}/console?room={room}")
+    page.fill("#login-username", agent)
+    page.fill("#login-password", PASSWORD)
+    page.click("#login-submit")
+    expect(page.locator("#session-user")).to_have_text(agent)
     item = page.locator(f'.ticket-item[data-id="{ticket_id}"]')
     expect(item).to_contain_text("收到的杯子裂了")
     item.click()
@@ -80,8 +91,9 @@ def test_chat_console_and_host_pages(page: Page, base_url: str, sqlite_copilot: 
     page.select_option("#status", "closed")
     expect(item.locator(".badge")).to_contain_text("closed")
 
-    # (c) the host panel
+    # (c) the host panel, which the agent's session opens too
     page.goto(f"{base_url}/rooms/{room}/host")
+    expect(page.locator("#session-user")).to_have_text(agent)
     expect(page.locator('#intents [data-intent="after_sales"] .n')).to_have_text("1")
     expect(page.locator("#questions")).to_contain_text("龙井多少钱")
     expect(page.locator("#products")).to_contain_text("明前龙井绿茶")
@@ -89,7 +101,10 @@ def test_chat_console_and_host_pages(page: Page, base_url: str, sqlite_copilot: 
     page.screenshot(path=str(SCREENSHOTS / "page-host.png"), full_page=True)
 
 
-def test_host_page_says_when_the_room_is_unknown(page: Page, base_url: str) -> None:
+def test_host_page_says_when_the_room_is_unknown(
+    page: Page, base_url: str, sqlite_copilot: Copilot
+) -> None:
+    sign_in_staff(page, base_url, sqlite_copilot, "supervisor")
     page.goto(f"{base_url}/rooms/no-such-room/host")
     expect(page.locator("#notice")).to_contain_text("Unknown room", timeout=UI_TIMEOUT_MS)
     expect(page.locator("#panel")).to_be_hidden()

@@ -325,3 +325,9 @@ def test_uvicorn_access_log_is_masked(
         '127.0.0.1:54321 - "GET /v1/track?no=***********0123'
         '&tel=%2B**%20***%20****%205678 HTTP/1.1" 200 OK'
     )
+
+
+def test_query_tokens_never_reach_the_logs() -> None:
+    line = 'GET /v1/rooms/demo/recording.wav?start=3&token=eyJhbGciOi.e30.sig HTTP/1.1" 200'
+    masked = mask(line)
+    assert "eyJhbGciOi" not in masked and "token=***" in masked and "start=3" in masked
