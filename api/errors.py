@@ -18,6 +18,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException
 
 from copilot.errors import CopilotError
@@ -151,6 +152,13 @@ def install_error_handlers(app: FastAPI) -> None:
             status_code=exc.status_code,
             headers=exc.headers or None,
         )
+
+    @app.exception_handler(DataError)
+    async def _refused_by_database(_: Request, exc: DataError) -> JSONResponse:
+        # Values the database cannot store (PostgreSQL refuses NUL characters in text): the
+        # transaction is rolled back whole, so nothing was half-written.
+        cause = str(exc.orig).splitlines()[0] if exc.orig else "invalid value"
+        return JSONResponse({"error": f"a value cannot be stored: {cause}"}, status_code=422)
 
     @app.exception_handler(HTTPException)
     async def _http_error(request: Request, exc: HTTPException) -> Response:

@@ -6,6 +6,9 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+MAX_PRICE = 1e9  # no live-room product costs a billion
+MAX_STOCK = 2**31 - 1  # an INTEGER column on PostgreSQL
+
 
 class FaqItem(BaseModel):
     q: str = Field(min_length=1)
@@ -17,9 +20,9 @@ class ProductRecord(BaseModel):
 
     sku: str = Field(min_length=1, max_length=64)
     name: str = Field(min_length=1, max_length=300)
-    price: float = Field(ge=0)
-    live_price: float | None = Field(default=None, ge=0)
-    stock: int | None = Field(default=None, ge=0)
+    price: float = Field(ge=0, le=MAX_PRICE, allow_inf_nan=False)
+    live_price: float | None = Field(default=None, ge=0, le=MAX_PRICE, allow_inf_nan=False)
+    stock: int | None = Field(default=None, ge=0, le=MAX_STOCK)
     description: str = ""
     attributes: dict[str, str] = Field(default_factory=dict)
     faq: list[FaqItem] = Field(default_factory=list)

@@ -1,4 +1,6 @@
-/* Helpers shared by the viewer chat, the agent console and the host panel.
+/* Helpers shared by the viewer chat, the agent console, the host panel and the replay page:
+   building elements, times, and the session module (the token kept in localStorage, api() that
+   sends it, the login form or session prompt when there is none, who is logged in).
    Each page loads this file before its own script and takes what it needs from window.common. */
 "use strict";
 window.common = (() => {
@@ -65,14 +67,27 @@ window.common = (() => {
 
   function viewerKey(room) { return VIEWER_KEY_PREFIX + room; }
 
-  // Where localStorage is blocked (some private modes), a session lasts as long as the page.
-  const memory = new Map();
+  // localStorage, or where it is blocked (some private modes) a map that lasts as long as the page.
+  const store = (() => {
+    try {
+      const probe = "copilot.probe";
+      localStorage.setItem(probe, probe);
+      localStorage.removeItem(probe);
+      return localStorage;
+    } catch (_) {
+      const memory = new Map();
+      return {
+        getItem: (key) => (memory.has(key) ? memory.get(key) : null),
+        setItem: (key, value) => { memory.set(key, String(value)); },
+        removeItem: (key) => { memory.delete(key); },
+      };
+    }
+  })();
 
   /** The session stored under a key, or null when there is none or it has expired. */
   function readSession(key) {
     let session = null;
-    try { session = JSON.parse(localStorage.getItem(key) || "null"); } catch (_) { /* corrupt or blocked */ }
-    session = session || memory.get(key) || null;
+    try { session = JSON.parse(store.getItem(key) || "null"); } catch (_) { /* not JSON: ignored */ }
     if (!session || typeof session.token !== "string" || !session.token) return null;
     if (session.expires_at && Date.parse(session.expires_at) - EXPIRY_MARGIN_MS <= Date.now()) {
       clearSession(key);
@@ -81,13 +96,9 @@ window.common = (() => {
     return session;
   }
   function writeSession(key, session) {
-    try { localStorage.setItem(key, JSON.stringify(session)); } catch (_) { /* private mode: this page only */ }
-    memory.set(key, session);
+    try { store.setItem(key, JSON.stringify(session)); } catch (_) { /* storage full: not kept */ }
   }
-  function clearSession(key) {
-    try { localStorage.removeItem(key); } catch (_) { /* blocked */ }
-    memory.delete(key);
-  }
+  function clearSession(key) { store.removeItem(key); }
 
   /** A failed API call; status is the HTTP status, 0 when the request did not get through. */
   class ApiError extends Error {
@@ -181,7 +192,9 @@ window.common = (() => {
   // ---- Header: who is logged in -------------------------------------------------------------
 
   function describe(session) {
-    if (session.role === "viewer") return [`观众 Viewer `, el("strong", { id: "session-viewer" }, session.viewer_id || "?")];
+    if (session.role === "viewer") {
+      return ["观众 Viewer ", el("strong", { id: "session-viewer" }, session.viewer_id || "?")];
+    }
     const parts = [el("strong", { id: "session-user" }, session.subject || "?"), " · ",
       el("span", { id: "session-role" }, ROLE_LABELS[session.role] || session.role)];
     if (session.role === "host" && session.room) parts.push(` · 直播间 room ${session.room}`);
@@ -199,7 +212,7 @@ window.common = (() => {
     const header = document.querySelector("header");
     if (!header) return;
     const bar = el("span", { id: "session", class: "session" },
-      el("span", { class: "who", title: session.expires_at ? `有效至 Valid until ${when(session.expires_at)}` : null },
+      el("span", { class: "who", title: session.expires_at && `有效至 Valid until ${when(session.expires_at)}` },
         ...describe(session)));
     if (session.role !== "viewer") {
       const out = el("button", { type: "button", id: "logout", class: "small" }, "退出 Log out");
@@ -239,9 +252,11 @@ window.common = (() => {
     return session.role !== "host" || !room || session.room === room;
   }
 
-  function rolesText(roles, room) {
-    return roles.map((r) => (r === "host" && room ? `${ROLE_LABELS.host}（直播间 room “${room}”）` : ROLE_LABELS[r] || r))
-      .join(" · ");
+  /** The roles a page allows, each kept on one line. */
+  function roleList(roles, room) {
+    return el("ul", { class: "roles", "aria-label": "可登录的账号 Accounts that may log in" },
+      ...roles.map((r) => el("li", {}, r === "host" && room
+        ? `${ROLE_LABELS.host} · 直播间 room ${room}` : ROLE_LABELS[r] || r)));
   }
 
   /** Why a session may not use the page, in both languages. */
@@ -249,7 +264,8 @@ window.common = (() => {
     const who = session.subject || session.role;
     if (session.role === "host" && roles.includes("host") && room && session.room !== room) {
       return `账号 ${who} 是直播间 “${session.room}” 的主播，不能打开直播间 “${room}”。` +
-        ` ${who} is the host of room “${session.room}”, not of “${room}”. 请换一个账号登录 Log in with another account.`;
+        ` ${who} is the host of room “${session.room}”, not of “${room}”.` +
+        " 请换一个账号登录 Log in with another account.";
     }
     return `${ROLE_LABELS[session.role] || session.role} 账号 ${who} 不能打开此页面。` +
       ` A ${session.role} account cannot open this page. 请换一个账号登录 Log in with another account.`;
@@ -263,8 +279,8 @@ window.common = (() => {
     const error = el("p", { id: "login-error", class: "error", role: "alert", hidden: "" });
     const submit = el("button", { type: "submit", id: "login-submit", class: "primary" }, "登录 Log in");
     const form = el("form", { id: "login-form", class: "gate-body", "aria-labelledby": "login-title" },
-      el("p", { class: "lead" }, "请用员工账号登录 Log in with your staff account:", el("br"),
-        el("span", { class: "roles" }, rolesText(options.roles, options.room))),
+      el("p", { class: "lead" }, "请用员工账号登录 Log in with your staff account:"),
+      roleList(options.roles, options.room),
       notice ? el("p", { id: "login-notice", class: "notice", role: "status" }, notice) : null,
       el("label", {}, "用户名 Username", username),
       el("label", {}, "密码 Password", password),
@@ -295,7 +311,8 @@ window.common = (() => {
         }
         resolve(session);
       } catch (failure) {
-        const wait = failure.retryAfterS ? `（请 ${failure.retryAfterS} 秒后再试 try again in ${failure.retryAfterS} s）` : "";
+        const s = failure.retryAfterS;
+        const wait = s ? `（请 ${s} 秒后再试 try again in ${s} s）` : "";
         show(`登录失败 Login failed: ${failure.message}${wait}`);
         password.select();
       } finally {
@@ -383,12 +400,14 @@ window.common = (() => {
     } catch (error) {
       if (error.status === 401) {
         throw new ApiError("这个链接的会话无效或已过期，请从商店 App 重新打开。" +
-          ` This link's session is invalid or has expired (${error.message}); open the chat again from the shop's app.`, 401);
+          ` This link's session is invalid or has expired (${error.message});` +
+          " open the chat again from the shop's app.", 401);
       }
       throw error;
     }
     if (me.role !== "viewer" || me.room !== room) {
-      throw new ApiError(`这个会话不属于直播间 “${room}”。 This session is not a viewer session of room “${room}”.`, 403);
+      throw new ApiError(`这个会话不属于直播间 “${room}”。` +
+        ` This session is not a viewer session of room “${room}”.`, 403);
     }
     const session = { token, role: "viewer", room, viewer_id: me.viewer_id, subject: me.subject,
       expires_at: me.expires_at };

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from api.deps import CopilotDep
+from api.errors import error_responses
 from api.security import Anyone, PublicRoute, UserManager, requires
 from copilot.accounts.models import Role, User
 from copilot.accounts.policy import DEMO, MINT_VIEWER_TOKENS, SUPERVISOR_GRANTS
@@ -77,7 +78,10 @@ def _user_out(user: User) -> UserOut:
         role=Role(user.role),
         room=user.room_id,
         disabled=user.disabled,
-        created_at=user.created_at,
+        # SQLite hands back CURRENT_TIMESTAMP without its zone; it is UTC.
+        created_at=user.created_at
+        if user.created_at.tzinfo
+        else user.created_at.replace(tzinfo=UTC),
     )
 
 
@@ -146,7 +150,7 @@ def list_users(copilot: CopilotDep, _: UserManager) -> list[UserOut]:
         return [_user_out(u) for u in UserRepository(session).list()]
 
 
-@router.post("/users", status_code=201)
+@router.post("/users", status_code=201, responses=error_responses(409))
 def add_user(new: UserIn, copilot: CopilotDep, principal: UserManager) -> UserOut:
     """Add a staff account; a supervisor may add agents and hosts only."""
     if principal.role == Role.supervisor and new.role not in SUPERVISOR_GRANTS:

@@ -11,10 +11,11 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from api.app import create_app
 from api.errors import ERROR_RESPONSES, INTERNAL_ERROR, install_error_handlers, json_safe
 from copilot.runtime import Copilot
 from tests.api.conftest import require_chromium
-from tests.conftest import new_room
+from tests.conftest import bearer, new_room
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page, Request, Route
@@ -79,6 +80,10 @@ def test_a_body_that_is_not_json_is_a_415_not_a_crash(
     assert_error(form, 415, "multipart/form-data")
     bare = client.post(f"/v1/rooms/{room}/questions", content=b"viewer_id=a")
     assert_error(bare, 415, "no Content-Type")
+    # The framework's 400 for a form it cannot parse comes in the same shape.
+    no_boundary = {"content-type": "multipart/form-data"}
+    broken = client.post(f"/v1/rooms/{room}/voice-questions", content=b"x", headers=no_boundary)
+    assert_error(broken, 400, "boundary")
 
 
 def test_validation_errors_are_json_safe_and_echo_no_input(
@@ -121,6 +126,20 @@ def test_list_limits_are_bounded(client: TestClient, sqlite_copilot: Copilot, li
     room = new_room(sqlite_copilot)
     assert_error(client.get("/v1/tickets", params={"limit": limit}), 422, "limit")
     assert_error(client.get(f"/v1/rooms/{room}/activity", params={"limit": limit}), 422, "limit")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        '{"sku": "B-1", "name": "x", "price": 1, "stock": 100000000000000000000000000000}',
+        '{"sku": "B-1", "name": "x", "price": 1e999, "description": "d"}',
+    ],
+)
+def test_catalog_numbers_out_of_range_are_422(
+    client: TestClient, sqlite_copilot: Copilot, line: str
+) -> None:
+    room = new_room(sqlite_copilot)
+    assert_error(client.post(f"/v1/rooms/{room}/kb", content=line.encode()), 422, "line 1")
 
 
 def test_list_limits_in_range_still_work(client: TestClient, sqlite_copilot: Copilot) -> None:
@@ -226,3 +245,14 @@ def test_swagger_ui_renders_offline_in_chromium(page: Page, base_url: str) -> No
         page.locator("button.authorize").first.wait_for()  # where a bearer token is pasted
     assert not elsewhere, elsewhere
     assert not failed, failed
+
+
+@pytest.mark.postgres
+def test_text_postgresql_cannot_store_is_422_and_loads_nothing(postgres_copilot: Copilot) -> None:
+    with TestClient(create_app(copilot=postgres_copilot), headers=bearer(postgres_copilot)) as pg:
+        room = "nul-room"
+        line = '{"sku": "N-1", "name": "bad\\u0000name", "price": 1}'
+        response = pg.post(f"/v1/rooms/{room}/kb", content=line.encode())
+        assert response.status_code == 422 and "cannot be stored" in response.json()["error"]
+        assert pg.get(f"/v1/rooms/{room}").status_code == 404
+        assert pg.get("/healthz").status_code == 200
