@@ -60,7 +60,9 @@ def add_user(copilot: Copilot, role: Role | str, room_id: str | None = None) -> 
 def store_session(page: Page, base_url: str, key: str, session: dict[str, Any]) -> None:
     """Put a session where the pages look for it (localStorage of the app's origin)."""
     page.goto(f"{base_url}/healthz")
-    page.evaluate("([key, value]) => localStorage.setItem(key, JSON.stringify(value))", [key, session])
+    page.evaluate(
+        "([key, value]) => localStorage.setItem(key, JSON.stringify(value))", [key, session]
+    )
 
 
 def sign_in_staff(

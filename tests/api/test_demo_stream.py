@@ -3,8 +3,6 @@ stored in the room's transcript and shown, as they come, on the host panel in Ch
 
 from __future__ import annotations
 
-import socket
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,8 +20,9 @@ from copilot.demo_stream import (
 )
 from copilot.runtime import Copilot
 from evals.host_script import espeak_available
-from tests.api.conftest import CHROMIUM, SERVER_START_TIMEOUT_S, UI_TIMEOUT_MS
-from tests.conftest import new_room
+from tests.api.browser_sessions import serve, sign_in_staff
+from tests.api.conftest import CHROMIUM, UI_TIMEOUT_MS
+from tests.conftest import bearer, new_room, token
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -44,25 +43,8 @@ LATER_SCRIPT = "Thank you for watching, and see you tomorrow night.\n"
 @pytest.fixture(scope="module")
 def base_url(sqlite_copilot: Copilot) -> Iterator[str]:
     """The real app under uvicorn with its WebSocket support (the pages' fixture turns it off)."""
-    import uvicorn
-
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    config = uvicorn.Config(create_app(copilot=sqlite_copilot), log_level="warning")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + SERVER_START_TIMEOUT_S
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
+    with serve(create_app(copilot=sqlite_copilot)) as url:
+        yield url
 
 
 def _speak(folder: Path, text: str) -> Path:
@@ -80,11 +62,17 @@ def streamed(
     """A mini room after the script was streamed at real-time pace: the room, where its
     transcript ended before, the report, every server message and the wall time taken."""
     room = new_room(sqlite_copilot)
-    transcript_end = httpx.get(f"{base_url}/v1/rooms/{room}").json()["transcript_end"]
+    admin = bearer(sqlite_copilot)
+    transcript_end = httpx.get(f"{base_url}/v1/rooms/{room}", headers=admin).json()[
+        "transcript_end"
+    ]
     audio = _speak(tmp_path_factory.mktemp("host"), SCRIPT)
     messages: list[dict[str, Any]] = []
     started = time.monotonic()
-    report = stream_wav(base_url, room, audio, realtime=True, on_message=messages.append)
+    host = token(sqlite_copilot, "host", room_id=room)  # the room's host streams their voice
+    report = stream_wav(
+        base_url, room, audio, realtime=True, on_message=messages.append, token=host
+    )
     return room, transcript_end, report, messages, time.monotonic() - started
 
 
@@ -99,7 +87,9 @@ def test_the_script_is_spoken_once_per_text(tmp_path: Path) -> None:
 
 
 def test_stream_is_paced_recognised_and_stored(
-    base_url: str, streamed: tuple[str, float, StreamReport, list[dict[str, Any]], float]
+    base_url: str,
+    sqlite_copilot: Copilot,
+    streamed: tuple[str, float, StreamReport, list[dict[str, Any]], float],
 ) -> None:
     room, transcript_end, report, messages, wall = streamed
     kinds = [m["type"] for m in messages]
@@ -118,7 +108,9 @@ def test_stream_is_paced_recognised_and_stored(
     assert report.metrics["real_time_factor"] > 0
 
     stored = httpx.get(
-        f"{base_url}/v1/rooms/{room}/transcript", params={"start": report.clock_start}
+        f"{base_url}/v1/rooms/{room}/transcript",
+        params={"start": report.clock_start},
+        headers=bearer(sqlite_copilot),
     ).json()
     # The loaded segment that ends where the stream starts overlaps the range too.
     live = [s["text"] for s in stored if s["start"] >= report.clock_start]
@@ -131,7 +123,12 @@ def test_a_file_sent_at_full_speed_waits_for_credit(
     room = new_room(sqlite_copilot)
     messages: list[dict[str, Any]] = []
     report = stream_wav(
-        base_url, room, _speak(tmp_path, SCRIPT), realtime=False, on_message=messages.append
+        base_url,
+        room,
+        _speak(tmp_path, SCRIPT),
+        realtime=False,
+        on_message=messages.append,
+        token=token(sqlite_copilot, "admin"),
     )
     max_lag = messages[0]["max_lag"]
     lags = [m["lag"] for m in messages if m["type"] == "ack"]
@@ -142,10 +139,18 @@ def test_a_file_sent_at_full_speed_waits_for_credit(
     assert "bamboo travel mug" in " ".join(s.text for s in report.segments).lower()
 
 
-def test_refusals_are_reported(base_url: str, tmp_path: Path) -> None:
+def test_refusals_are_reported(base_url: str, sqlite_copilot: Copilot, tmp_path: Path) -> None:
     audio = _speak(tmp_path, LATER_SCRIPT)
+    admin = token(sqlite_copilot, "admin")
     with pytest.raises(StreamRefused, match="unknown room"):
-        stream_wav(base_url, "no-such-room", audio, realtime=False)
+        stream_wav(base_url, "no-such-room", audio, realtime=False, token=admin)
+    room = new_room(sqlite_copilot)
+    with pytest.raises(StreamRefused):  # nobody streams into a room without a token
+        stream_wav(base_url, room, audio, realtime=False)
+    with pytest.raises(StreamRefused):  # nor as the host of another room
+        stream_wav(
+            base_url, room, audio, realtime=False, token=token(sqlite_copilot, "host", room_id="x")
+        )
     with pytest.raises(StreamRefused, match="cannot open"):
         stream_wav("http://127.0.0.1:9", "demo", audio, realtime=False)  # nothing listens
 
@@ -154,6 +159,7 @@ def test_refusals_are_reported(base_url: str, tmp_path: Path) -> None:
 def test_host_panel_shows_the_transcript_grow(
     page: Page,
     base_url: str,
+    sqlite_copilot: Copilot,
     tmp_path: Path,
     streamed: tuple[str, float, StreamReport, list[dict[str, Any]], float],
 ) -> None:
@@ -161,6 +167,7 @@ def test_host_panel_shows_the_transcript_grow(
 
     expect.set_options(timeout=UI_TIMEOUT_MS)
     room, _, report, _, _ = streamed
+    sign_in_staff(page, base_url, sqlite_copilot, "host", room_id=room)  # the room's host
     page.goto(f"{base_url}/rooms/{room}/host")
     lines = page.locator("#transcript li")
     last = report.segments[-1]
@@ -169,7 +176,8 @@ def test_host_panel_shows_the_transcript_grow(
     expect(page.locator("#products")).to_contain_text("Bamboo Travel Mug")  # the rest still works
 
     # More of the stream while the page is open: the new line appears at the bottom.
-    later = stream_wav(base_url, room, _speak(tmp_path, LATER_SCRIPT), realtime=False)
+    host = token(sqlite_copilot, "host", room_id=room)
+    later = stream_wav(base_url, room, _speak(tmp_path, LATER_SCRIPT), realtime=False, token=host)
     assert later.segments and later.clock_start >= last.end
     expect(lines.last).to_contain_text(later.segments[-1].text)
     expect(lines.last).to_have_class("fresh")

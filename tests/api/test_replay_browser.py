@@ -1,4 +1,5 @@
-"""The replay page in a real headless Chromium: audio from the second asked, its line lit."""
+"""The replay page in a real headless Chromium: audio from the second asked, its line lit, for
+staff (opened from a ticket) and for the room's viewers (opened from the chat)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import pytest
 
 from api.deps import get_archive
 from copilot.runtime import Copilot
+from tests.api.browser_sessions import sign_in_staff, sign_in_viewer
 from tests.api.conftest import CHROMIUM_ARGS, UI_TIMEOUT_MS, require_chromium
 from tests.conftest import new_room
 from transcripts.archive import SAMPLE_RATE
@@ -60,9 +62,11 @@ def test_replay_plays_from_the_second_with_its_line_highlighted(
     expect.set_options(timeout=UI_TIMEOUT_MS)
     room = new_room(sqlite_copilot)
     record_tone(sqlite_copilot, room)
+    sign_in_staff(page, base_url, sqlite_copilot, "agent")
 
     page.goto(f"{base_url}/replay/{room}?t=25")
     expect(page.locator("#room-name")).to_have_text(room)
+    expect(page.locator("#session-role")).to_contain_text("agent")
     current = page.locator("#lines .line.current")
     expect(current).to_have_count(1)
     expect(current).to_have_attribute("data-start", "20")
@@ -90,6 +94,7 @@ def test_replay_without_a_recording_still_shows_the_transcript(
     page: Page, base_url: str, sqlite_copilot: Copilot
 ) -> None:
     room = new_room(sqlite_copilot)
+    sign_in_staff(page, base_url, sqlite_copilot, "host", room_id=room)
     page.goto(f"{base_url}/replay/{room}?t=50")
     notice = page.locator("#no-recording")
     expect(notice).to_be_visible(timeout=UI_TIMEOUT_MS)
@@ -107,7 +112,38 @@ def test_replay_after_the_recording_ends_says_so(
 ) -> None:
     room = new_room(sqlite_copilot)
     record_tone(sqlite_copilot, room)
+    sign_in_staff(page, base_url, sqlite_copilot, "supervisor")
     page.goto(f"{base_url}/replay/{room}?t=90")
     notice = page.locator("#no-recording")
     expect(notice).to_contain_text("0:20–0:40", timeout=UI_TIMEOUT_MS)
     expect(page.locator("#lines .line.current")).to_have_attribute("data-start", "84")
+
+
+def test_replay_plays_for_the_rooms_viewer(
+    page: Page, base_url: str, sqlite_copilot: Copilot
+) -> None:
+    expect.set_options(timeout=UI_TIMEOUT_MS)
+    room = new_room(sqlite_copilot)
+    record_tone(sqlite_copilot, room)
+    sign_in_viewer(page, base_url, sqlite_copilot, room, "alice")  # what the chat page kept
+    page.goto(f"{base_url}/replay/{room}?t=33")
+    expect(page.locator("#session-viewer")).to_have_text("alice")
+    expect(page.locator("#login-form")).to_have_count(0)
+    expect(page.locator("#lines .line.current")).to_have_attribute("data-start", "32")
+    assert stream_second(page, 33) == pytest.approx(33, abs=0.05)
+    # The element loads the audio itself, so the session rides in ?token= (no header possible).
+    assert "token=" in page.eval_on_selector("#audio", "a => a.src")
+    page.evaluate("() => document.getElementById('audio').play()")
+    page.wait_for_function(f"() => ({STREAM_SECOND})() > 33.5")
+
+
+def test_replay_without_a_session_asks_staff_to_log_in(
+    page: Page, base_url: str, sqlite_copilot: Copilot
+) -> None:
+    room = new_room(sqlite_copilot)
+    other = new_room(sqlite_copilot)
+    sign_in_viewer(page, base_url, sqlite_copilot, other, "alice")  # another room's viewer
+    page.goto(f"{base_url}/replay/{room}?t=25")
+    expect(page.locator("#login-form")).to_be_visible(timeout=UI_TIMEOUT_MS)
+    expect(page.locator("#lines")).to_be_hidden()
+    expect(page.locator("#audio")).to_be_hidden()
