@@ -160,12 +160,22 @@ def test_quoting_a_price_is_a_price_question(sqlite_copilot: Copilot, mini_room:
     assert result.action == "answer" and "¥128" in result.answer
 
 
-def test_naming_another_viewer_is_escalated(sqlite_copilot: Copilot, mini_room: str) -> None:
-    result = ask(
-        sqlite_copilot, room_id=mini_room, viewer_id="alice", text="bob的快递到哪了", at=90
+def test_naming_another_viewer_shows_nothing_of_theirs_and_nothing_of_whether_they_exist(
+    sqlite_copilot: Copilot, mini_room: str
+) -> None:
+    def asked(text: str) -> tuple[str, str]:
+        result = ask(sqlite_copilot, room_id=mini_room, viewer_id="alice", text=text, at=90)
+        assert "ZT7700000000003" not in result.answer  # bob's parcel
+        return result.action, result.answer
+
+    # bob has orders in this shop, zed has none: alice is told the same either way.
+    assert asked("bob的快递到哪了") == asked("zed的快递到哪了")
+    # An account-shaped id is handed to a person, whether or not such a viewer exists.
+    escalated = ask(
+        sqlite_copilot, room_id=mini_room, viewer_id="alice", text="v014的快递到哪了", at=90
     )
-    assert result.action == "escalate" and "ZT7700000000003" not in result.answer
-    assert "other viewers" in (result.reason or "")
+    assert escalated.action == "escalate" and "other viewers" in (escalated.reason or "")
+    assert asked("v014的快递到哪了") == asked("u99999x的快递到哪了")
 
 
 def test_english_description_links_a_chinese_named_product(
