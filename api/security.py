@@ -65,7 +65,7 @@ class Authorize:
         try:
             principal = decode_token(copilot.settings, token)
             if principal.is_user:
-                with copilot.db.session_scope() as session:
+                with copilot.db.read_scope() as session:
                     check_user(session, principal)
         except InvalidToken as exc:
             raise Unauthenticated(f"invalid token: {exc}") from exc

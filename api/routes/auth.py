@@ -115,7 +115,7 @@ def whoami(principal: Anyone) -> Me:
 def viewer_token(request: ViewerTokenIn, copilot: CopilotDep) -> TokenOut:
     """A viewer session for one room, minted by the shop's platform for its logged-in user."""
     room = check_room_id(request.room)
-    with copilot.db.session_scope() as session:
+    with copilot.db.read_scope() as session:
         if RoomRepository(session).get(room) is None:
             raise NotFound(f"unknown room {room!r}")
     return _viewer_session(copilot, room, request.viewer_id, request.ttl_s)
@@ -146,7 +146,7 @@ def _viewer_session(
 @router.get("/users")
 def list_users(copilot: CopilotDep, _: UserManager) -> list[UserOut]:
     """Every staff account (never a password hash)."""
-    with copilot.db.session_scope() as session:
+    with copilot.db.read_scope() as session:
         return [_user_out(u) for u in UserRepository(session).list()]
 
 
