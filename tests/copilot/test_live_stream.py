@@ -18,7 +18,7 @@ from faster_whisper.audio import decode_audio
 from copilot.loading import load_kb_lines
 from copilot.runtime import Copilot
 from evals.host_script import espeak_available, synthesize_lines, write_wav
-from tests.conftest import MINI
+from tests.conftest import MINI, bearer
 from transcripts.audio import float_to_pcm16
 from transcripts.store import TranscriptRepository
 
@@ -73,7 +73,7 @@ def streamed_room(
 ) -> tuple[str, list[dict]]:
     """A room whose transcript came only from the streamed host audio."""
     room = _kb_only_room(sqlite_copilot)
-    with TestClient(_app(sqlite_copilot)) as client:
+    with TestClient(_app(sqlite_copilot), headers=bearer(sqlite_copilot)) as client:
         messages = _stream(client, room, host_audio[0], {"language": "en"})
     return room, messages
 
@@ -116,7 +116,7 @@ def test_question_after_the_announcement_cites_it_with_a_working_replay_link(
     room, messages = streamed_room
     gift_line = host_audio[1][2]
     end = max(m["end"] for m in messages if m["type"] == "segment")
-    with TestClient(_app(sqlite_copilot)) as client:
+    with TestClient(_app(sqlite_copilot), headers=bearer(sqlite_copilot)) as client:
         result = client.post(
             f"/v1/rooms/{room}/questions",
             json={"viewer_id": "v-live", "text": question, "at": end + 3},
@@ -150,7 +150,7 @@ def test_unknown_room_and_bad_frames_are_refused_and_the_server_keeps_serving(
     sqlite_copilot: Copilot,
 ) -> None:
     room = _kb_only_room(sqlite_copilot)
-    with TestClient(_app(sqlite_copilot)) as client:
+    with TestClient(_app(sqlite_copilot), headers=bearer(sqlite_copilot)) as client:
         with client.websocket_connect("/v1/rooms/no-such-room/audio") as ws:
             ws.send_json({"type": "start"})
             error = ws.receive_json()
@@ -210,7 +210,7 @@ def test_this_one_follows_the_product_the_host_is_presenting_now(
 ) -> None:
     room, messages = streamed_room
     end = max(m["end"] for m in messages if m["type"] == "segment")
-    with TestClient(_app(sqlite_copilot)) as client:
+    with TestClient(_app(sqlite_copilot), headers=bearer(sqlite_copilot)) as client:
         result = client.post(
             f"/v1/rooms/{room}/questions",
             json={"viewer_id": "v-live", "text": "这个多少钱", "at": end + 2},
