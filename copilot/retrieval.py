@@ -106,6 +106,10 @@ def order_view(order: Order) -> OrderView:
     )
 
 
+# What the transcript index takes from the catalog: each product's sku and name, in order.
+NamesKey = tuple[tuple[str, str], ...]
+
+
 @dataclass
 class CatalogIndex:
     """A room's catalog index, valid for one kb_version."""
@@ -119,12 +123,19 @@ class CatalogIndex:
     names: list[str]
     cross_lingual_names: Vectors | None = None  # by the name embedder, built on first need
 
+    @property
+    def names_key(self) -> NamesKey:
+        """The products' skus and names, all that the transcript index reads of the catalog."""
+        # A load that changes neither (prices, stock) keeps the transcript index, the costly
+        # one to build in a long stream.
+        return tuple(zip(self.skus, self.names, strict=True))
+
 
 @dataclass
 class TranscriptIndex:
     """A room's transcript index with the product on stage after each segment."""
 
-    version: tuple[int, int, int]
+    version: tuple[int, int, NamesKey]  # segment count, top segment id, catalog names
     index: HybridIndex
     starts: list[float]
     ends: npt.NDArray[np.float64]
@@ -207,7 +218,7 @@ class RoomIndexes:
         """The transcript index for the room's current segments and catalog."""
         repo = TranscriptRepository(session, room_id)
         count, top = repo.version()
-        version = (count, top, catalog.version)
+        version = (count, top, catalog.names_key)
         found = _find(self._transcripts.get(room_id, []), version)
         if found is not None:
             return found
@@ -226,7 +237,7 @@ class RoomIndexes:
             starts = [s.start for s in segments]
             # Live streams rebuild this on every new segment: only new lines are linked again.
             known: dict[str, str | None] = {}
-            if cached is not None and cached.version[2] == catalog.version:
+            if cached is not None and cached.version[2] == catalog.names_key:
                 texts = (d.text for d in cached.index.documents)
                 known = dict(zip(texts, cached.mentions, strict=True))
             mentions = [

@@ -29,9 +29,12 @@ class RoomRepository:
 
         Loads lock it so that two loads of one room on PostgreSQL take turns rather than both
         bump kb_version from the same value (SQLite's write transactions already take turns).
+        FOR NO KEY UPDATE: askers inserting rows that reference the room are not held up.
         """
         room = (
-            self.session.get(Room, room_id, with_for_update=True, populate_existing=True)
+            self.session.get(
+                Room, room_id, with_for_update={"key_share": True}, populate_existing=True
+            )
             if lock
             else self.get(room_id)
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import faster_whisper.transcribe
@@ -9,7 +10,16 @@ import numpy as np
 import pytest
 from faster_whisper.transcribe import Segment, get_compression_ratio
 
-from transcripts.asr.decoder import WhisperDecoder, Word, _hallucinated, hotwords_for_language
+from transcripts.asr.decoder import (
+    CatalogTerms,
+    WhisperDecoder,
+    Word,
+    _hallucinated,
+    hotwords_for_language,
+    join_words,
+    supported_words,
+)
+from transcripts.asr.feed import DecodeCost, ModelledClock
 from transcripts.asr.models import TINY_EN, is_multilingual, model_dir
 from transcripts.asr.streaming import SAMPLE_RATE, StreamOptions, WhisperStreamer, agreed_prefix
 from transcripts.asr.vad import utterances
@@ -110,3 +120,79 @@ def test_the_tail_of_a_committed_word_heard_again_is_dropped(asr_decoder: Whispe
     assert recognizer._without_echo(short) == short  # too short to tell from a new word
     later = (Word(11.0, 11.3, " isposed"),)
     assert recognizer._without_echo(later) == later
+
+
+# What the hotword-biased and the unbiased decodes wrote for the same audio, as recorded on the
+# espeak-ng host (tests/transcripts/test_asr_accuracy.py), the demo host and the hotword script.
+_CATALOG = CatalogTerms.of(
+    "reading desk lamp HS-107 travel backpack HS-106 Quillora desk lamp QL-90 CloudSoft Fleece"
+    " Hoodie APP-001 AirLite Wireless Earbuds GAD-001 APP-005 GAD-005 GAD-006 大红袍 TEA-002"
+)
+
+
+def _timed(text: str) -> tuple[Word, ...]:
+    pieces = text.split("|") if "|" in text else [f" {w}" for w in text.split()]
+    return tuple(Word(0.4 * i, 0.4 * i + 0.3, piece) for i, piece in enumerate(pieces))
+
+
+@pytest.mark.parametrize(
+    ("biased", "unbiased", "kept"),
+    [
+        # Catalog where the unbiased decode heard nothing: the hotwords talking.
+        ("only 5 left. HS-108", "only 5 left.", "only 5 left."),
+        ("for just $199 toddler HS-106 HS-107", "for just $199.", "for just $199"),
+        ("APP-005 GAD-005 GAD-006", "", ""),
+        # Catalog written over the speech: what was heard without hotwords stands.
+        ("a lovely mode HS-107", "a lovely bonus", "a lovely bonus"),
+        ("a| lovely| HS|-107", "a| lovely| bonus", "a lovely bonus"),  # no piece of it heard
+        (
+            "APP-005 GAD-005 GAD-006 APP-005",
+            "It is smooth and not too bitter.",
+            "It is smooth and not too bitter.",
+        ),
+        (
+            "AirLite Wireless Earbuds GAD-005",
+            "The Hydra Glow Serum is a light gel",
+            "The Hydra Glow Serum is a light gel",
+        ),
+        ("HS-106 dollars", "106 dollars", "106 dollars"),
+        # What hotwords are for: a misheard name or code corrected.
+        (
+            "the| code| is| QL|-90| today",
+            "the| code| is| QL|-Inte| today",
+            "the code is QL-90 today",
+        ),
+        ("the| code| is| VS|-40", "the| code| is| Vs|4D", "the code is VS-40"),
+        ("the Quillora desk lamp", "the Quill or a Nest Lamb", "the Quillora desk lamp"),
+        (
+            "the CloudSoft Fleece Hoodie is warm",
+            "the cloud soft flees hobby is warm",
+            "the CloudSoft Fleece Hoodie is warm",
+        ),
+        ("这|款|大|红|袍|很|香", "这|款|打|哄|跑|很|香", "这款大红袍很香"),
+        # No catalog term in the difference: the biased decode as it is.
+        ("a free tote bag", "a free tote mag", "a free tote bag"),
+    ],
+)
+def test_hotwords_keep_only_catalog_terms_the_audio_backs(
+    biased: str, unbiased: str, kept: str
+) -> None:
+    assert join_words(supported_words(_timed(biased), _timed(unbiased), _CATALOG)) == kept
+
+
+def test_words_taken_from_both_decodes_stay_in_time_order() -> None:
+    biased = (Word(0.0, 0.5, " a"), Word(0.5, 1.0, " lovely"), Word(1.0, 2.2, " mode HS-107"))
+    unbiased = (Word(0.0, 0.5, " a"), Word(0.5, 0.9, " lovely"), Word(0.9, 1.6, " bonus"))
+    words = supported_words(biased, unbiased, _CATALOG)
+    assert join_words(words) == "a lovely bonus"
+    assert all(a.end <= b.start for a, b in itertools.pairwise(words))
+
+
+def test_the_modelled_clock_charges_decodes_not_wall_time() -> None:
+    cost = DecodeCost()
+    clock = ModelledClock(cost)
+    clock.spent(5.0)  # however long the step took here
+    assert clock.now() == 0.0
+    clock.charge(cost.seconds(9.0, 5, detected=False, checked=False))
+    assert clock.now() == pytest.approx(1.5 * (0.2 + 0.013 * 9.0))
+    assert cost.seconds(9.0, 1, True, True) > cost.seconds(9.0, 1, False, False)

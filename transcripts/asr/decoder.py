@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
+import itertools
 import re
 import threading
 import time
@@ -41,6 +43,14 @@ _MIN_TOKENS = 16
 # Whisper's 448-token context also holds the prompt: up to 223 tokens of hotwords, the
 # Mandarin prompt and the start sequence. faster-whisper refuses a total beyond 448.
 _MAX_NEW_TOKENS = 200
+# A catalog word the model alone finds at least this likely is heard, not prompted.
+_SURE = 0.5
+# Hotwords rewrite a piece or two between agreed ones to correct a misheard name or code...
+_LOCAL_PIECES = 2
+# ...or a longer stretch of names spelled alike (difflib's ratio): the coined names of the
+# hotword script scored 0.47-1.0 against what Whisper heard without hotwords ("Kelbor
+# Affirmis" -> "Kelvora thermos" 0.64); catalog written over the speech, 0.06-0.29.
+_SPELLED_ALIKE = 0.4
 # Text is compared piece by piece: a run of Latin letters, a run of digits, or one character
 # of any other script, so that "KV-220", "KV 220" and "KV220" are the same pieces.
 _PIECE = re.compile(r"[a-z\u00c0-\u024f]+|\d+|[^\W\d_]")
@@ -104,9 +114,11 @@ class WhisperDecoder:
     ) -> Hypothesis:
         """Words of `audio` (16 kHz float32) timed from `offset`; `language=None` detects it.
 
-        With hotwords, a catalog term is kept only where a decode without them heard speech
-        too (`supported_by`): hotwords bias Whisper towards the catalog, and on the end of
-        an utterance, or on noise, it writes the catalog instead of the speech.
+        Hotwords bias Whisper towards the catalog, and at the end of an utterance or on noise
+        it writes the catalog instead of the speech ("only 5 left. HS-108"): a catalog term
+        the model is unsure of is kept only where a decode without hotwords backs it
+        (`supported_words`), and a decode with hotwords that looped is replaced by one
+        without them.
         """
         if not self.multilingual:
             language = "en"
@@ -120,23 +132,21 @@ class WhisperDecoder:
                 language = self.model.detect_language(audio)[0]
             prompt = MANDARIN_PROMPT if language == "zh" else None
             usable = hotwords_for_language(hotwords, language)
-            heard, info = self._transcribe(audio, language, beam_size, prompt, usable, True)
-            # Past the audio there is only padding: words "heard" there are the prompt or the
-            # hotwords leaking out, not speech.
-            heard = [w for w in heard if w.start < duration]
-            convert = _to_simplified().convert if info.language == "zh" else str
+            heard, info, lost = self._transcribe(audio, language, beam_size, prompt, usable)
+            words = self._words(heard, offset, info.language)
             terms = CatalogTerms.of(usable or "")
-            if any(terms.named_in(w.word) for w in heard):
-                # The same audio without hotwords, greedy and without word times; the encoder
-                # pass is shared, so this costs only the decoder's steps.
-                plain, _ = self._transcribe(audio, language, 1, prompt, None, False)
-                unbiased = convert("".join(w.word for w in plain))
-                keep = supported_by([convert(w.word) for w in heard], unbiased, terms)
-                heard = [w for w, kept in zip(heard, keep, strict=True) if kept]
+            # A word's probability comes from faster-whisper's alignment pass, which scores
+            # the text without any prompt: what the audio alone says of it.
+            doubtful = any(terms.named_in(w.word) and w.probability < _SURE for w in heard)
+            if usable and (doubtful or lost):
+                # The encoder pass is shared: this costs the decoder's greedy steps.
+                plain, _, _ = self._transcribe(audio, language, 1, prompt, None)
+                unbiased = self._words(plain, offset, info.language)
                 checked = True
-        words = tuple(
-            Word(offset + float(w.start), offset + float(w.end), convert(w.word)) for w in heard
-        )
+                if lost:  # the catalog over and over ("GAD-008 GAD-008 ..."), or noise
+                    heard, words = plain, unbiased
+                else:
+                    words = supported_words(words, unbiased, terms)
         confidence = float(np.mean([w.probability for w in heard])) if heard else 0.0
         seconds = time.perf_counter() - started
         return Hypothesis(words, info.language, seconds, confidence, checked)
@@ -148,18 +158,14 @@ class WhisperDecoder:
         beam_size: int,
         prompt: str | None,
         hotwords: str | None,
-        word_times: bool,
-    ) -> tuple[list[FwWord], TranscriptionInfo]:
-        """One faster-whisper call at temperature 0; words of the segments that look like speech.
-
-        Without word times, each segment comes back as one word spanning it.
-        """
+    ) -> tuple[list[FwWord], TranscriptionInfo, bool]:
+        """One faster-whisper call at temperature 0: the words of segments that look like speech,
+        and whether any segment did not."""
         segments, info = self.model.transcribe(
             audio,
             language=language,
             beam_size=beam_size,
-            word_timestamps=word_times,
-            without_timestamps=not word_times,
+            word_timestamps=True,
             condition_on_previous_text=False,
             initial_prompt=prompt,
             hotwords=hotwords,
@@ -167,13 +173,24 @@ class WhisperDecoder:
             temperature=0.0,
             max_new_tokens=_new_token_budget(len(audio) / SAMPLE_RATE),
         )
+        decoded = list(segments)
         heard = [
             w
-            for segment in segments
+            for segment in decoded
             if not _hallucinated(segment, prompt)
-            for w in (segment.words or () if word_times else [_as_word(segment)])
+            for w in segment.words or ()
+            # Past the audio there is only padding: words "heard" there are the prompt or the
+            # hotwords leaking out, not speech.
+            if w.start < len(audio) / SAMPLE_RATE
         ]
-        return heard, info
+        return heard, info, any(_hallucinated(segment, prompt) for segment in decoded)
+
+    @staticmethod
+    def _words(heard: list[FwWord], offset: float, language: str) -> tuple[Word, ...]:
+        convert = _to_simplified().convert if language == "zh" else str
+        return tuple(
+            Word(offset + float(w.start), offset + float(w.end), convert(w.word)) for w in heard
+        )
 
 
 def _hallucinated(segment: Segment, prompt: str | None) -> bool:
@@ -183,10 +200,6 @@ def _hallucinated(segment: Segment, prompt: str | None) -> bool:
     if segment.compression_ratio > _LOOP_COMPRESSION_RATIO:
         return True
     return bool(prompt) and segment.text.strip() in (prompt or "")
-
-
-def _as_word(segment: Segment) -> FwWord:
-    return FwWord(segment.start, segment.end, segment.text, float(np.exp(segment.avg_logprob)))
 
 
 def _pieces(text: str) -> list[str]:
@@ -216,31 +229,110 @@ class CatalogTerms:
         return any(p in self for p in _pieces(text))
 
 
-def supported_by(words: Sequence[str], unbiased: str, terms: CatalogTerms) -> list[bool]:
-    """Which words of a hotword-biased decode the same audio decoded without hotwords backs.
+def supported_words(
+    biased: Sequence[Word], unbiased: Sequence[Word], terms: CatalogTerms
+) -> tuple[Word, ...]:
+    """A hotword-biased decode, where it wrote catalog terms the audio does not back, replaced
+    by a decode of the same audio without hotwords.
 
-    The two are aligned piece by piece. A stretch of biased words the unbiased decode has
-    nothing for that holds a catalog term is the hotwords talking, not the speaker ("only 5
-    left. HS-108", "$199 toddler HS-106", "APP-009 APP-008" on noise): all of it goes.
-    Where the biased words replace what the unbiased decode heard, they are what hotwords
-    are for ("Quill or a" -> "Quillora", "QL-Inte" -> "QL-90"); only code pieces beyond the
-    number of pieces heard there go ("bonus" -> "mode HS-107"): a spoken SKU has as many
-    pieces unbiased as biased, and the leaks trail the speech. Any other word is kept.
+    The two are aligned piece by piece. Biased words that add a catalog term where the
+    unbiased decode heard nothing are the hotwords talking ("only 5 left. HS-108", "$199
+    toddler HS-106", "APP-009 APP-008" on a pause): they go. Biased words that replace what
+    the unbiased decode heard are what hotwords are for if they still sound alike ("Quill or
+    a" -> "Quillora") and any code among them was partly heard ("QL-Inte" -> "QL-90");
+    otherwise the catalog was written over the speech ("bonus" -> "mode HS-107", "It is
+    smooth and not too bitter." -> "APP-005 GAD-005 GAD-006"), and the unbiased words stand.
     """
-    owner = [index for index, word in enumerate(words) for _ in _pieces(word)]
-    biased = [piece for word in words for piece in _pieces(word)]
-    heard = _pieces(unbiased)
-    keep = [True] * len(words)
-    matcher = difflib.SequenceMatcher(None, biased, heard, autojunk=False)
-    for tag, b_start, b_end, h_start, h_end in matcher.get_opcodes():
-        if tag == "delete" and any(p in terms for p in biased[b_start:b_end]):
-            for index in range(b_start, b_end):  # only in the biased decode
-                keep[owner[index]] = False
-        elif tag == "replace":
-            for index in range(b_start + h_end - h_start, b_end):
-                if biased[index] in terms.codes:
-                    keep[owner[index]] = False
-    return keep
+    b_owner, b_pieces = _pieced(biased)
+    u_owner, u_pieces = _pieced(unbiased)
+    matcher = difflib.SequenceMatcher(None, b_pieces, u_pieces, autojunk=False)
+    opcodes = matcher.get_opcodes()
+    agreed = [
+        (b_start + i, u_start + i)
+        for tag, b_start, b_end, u_start, _ in opcodes
+        if tag == "equal"
+        for i in range(b_end - b_start)
+    ]
+    heard = {b for b, _ in agreed}
+    # A code no piece of which the unbiased decode heard is not one the speaker said.
+    unheard = {
+        i for run in _code_runs(biased, b_owner, b_pieces, terms) if not run & heard for i in run
+    }
+    dropped: set[int] = set()
+    taken: set[int] = set()
+    for tag, b_start, b_end, u_start, u_end in opcodes:
+        stretch = b_pieces[b_start:b_end]
+        if tag in ("equal", "insert") or not any(p in terms for p in stretch):
+            continue
+        if (
+            tag == "replace"
+            and unheard.isdisjoint(range(b_start, b_end))
+            and _alike(stretch, u_pieces[u_start:u_end], anchored=len(opcodes) > 1)
+        ):
+            continue
+        dropped.update(b_owner[b_start:b_end])
+        taken.update(u_owner[u_start:u_end])
+    if not dropped:
+        return tuple(biased)
+    # Pieces both heard, of a biased word that goes ("106" of "HS-106"): the unbiased word.
+    taken.update(u_owner[u] for b, u in agreed if b_owner[b] in dropped)
+    taken -= {u_owner[u] for b, u in agreed if b_owner[b] not in dropped}  # no piece twice
+    owners = set(u_owner)
+    for index in range(1, len(unbiased)):  # punctuation alone ("%") goes with the word before
+        if index not in owners and index - 1 in taken:
+            taken.add(index)
+    kept = [w for i, w in enumerate(biased) if i not in dropped]
+    kept += [w for i, w in enumerate(unbiased) if i in taken]
+    return _in_order(kept)
+
+
+def _in_order(words: list[Word]) -> tuple[Word, ...]:
+    """Words of two decodes by start, each ending by the next one's start (the times differ)."""
+    ordered = sorted(words, key=lambda w: w.start)
+    return tuple(
+        dataclasses.replace(word, end=min(word.end, following.start))
+        if word.end > following.start
+        else word
+        for word, following in itertools.pairwise(ordered)
+    ) + tuple(ordered[-1:])
+
+
+def _pieced(words: Sequence[Word]) -> tuple[list[int], list[str]]:
+    """The pieces of consecutive words, and the index of the word each piece belongs to."""
+    split = [(index, piece) for index, word in enumerate(words) for piece in _pieces(word.text)]
+    return [index for index, _ in split], [piece for _, piece in split]
+
+
+def _code_runs(
+    words: Sequence[Word], owner: list[int], pieces: list[str], terms: CatalogTerms
+) -> list[set[int]]:
+    """Indices of the code pieces of each code written ("QL" "-90": one), in piece order."""
+    runs: list[set[int]] = []
+    for index, piece in enumerate(pieces):
+        if piece not in terms.codes:
+            continue
+        word = owner[index]
+        joined = (
+            index > 0
+            and index - 1 in (runs[-1] if runs else ())
+            and (owner[index - 1] == word or not words[word].text[:1].isspace())
+        )
+        if joined:
+            runs[-1].add(index)
+        else:
+            runs.append({index})
+    return runs
+
+
+def _alike(biased: list[str], unbiased: list[str], anchored: bool) -> bool:
+    """Whether biased pieces that replace unbiased ones are a correction of what was heard."""
+    if anchored and max(len(biased), len(unbiased)) <= _LOCAL_PIECES:
+        return True  # beside pieces both decodes agree on: "QL-Inte" -> "QL-90"
+    if all(_HAN.match(p) for p in biased):
+        # Homophones are what Mandarin gets wrong: one character a syllable, spelled apart.
+        return abs(len(biased) - len(unbiased)) <= 1
+    spelled = difflib.SequenceMatcher(None, "".join(biased), "".join(unbiased), autojunk=False)
+    return spelled.ratio() >= _SPELLED_ALIKE
 
 
 def catalog_hotwords(products: Iterable[tuple[str, str]]) -> str:

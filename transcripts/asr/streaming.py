@@ -336,13 +336,15 @@ class WhisperStreamer:
 
     def _within_speech(self, words: list[Word], utterance: Utterance) -> tuple[Word, ...]:
         """The words inside an utterance's voiced span, the first starting at its VAD onset."""
+        onset = self._stream_time(utterance.start * WINDOW)
         end = self._stream_time(utterance.end * WINDOW)
-        words = [w for w in words if w.start < end]  # after the speech, only the prompt leaks
+        # Only the prompt leaks after the speech, or into the pause before it when a backlog
+        # shares one decode between utterances.
+        words = [w for w in words if w.start < end and w.end > onset - _EDGE_PAD / SAMPLE_RATE]
         if not words:
             return ()
         # Whisper often starts the first word with its audio, pad and all: VAD knows better.
         first = words[0]
-        onset = self._stream_time(utterance.start * WINDOW)
         start = min(max(first.start, onset), first.end)
         return (dataclasses.replace(first, start=start), *words[1:])
 
