@@ -28,7 +28,7 @@ TRANSCRIPT_CHANNEL = "copilot:transcript"
 
 def room_hotwords(copilot: Copilot, room_id: str) -> str:
     """The room's product names and SKUs, which bias recognition towards them."""
-    with copilot.db.session_scope() as session:
+    with copilot.db.read_scope() as session:
         products = CatalogRepository(session, room_id).products()
         return catalog_hotwords((p.name, p.sku) for p in products)
 
@@ -55,7 +55,7 @@ class LiveStream:
         language: str | None = None,
         store: bool = True,
     ) -> None:
-        with copilot.db.session_scope() as session:
+        with copilot.db.read_scope() as session:
             if RoomRepository(session).get(room_id) is None:
                 raise NotFound(f"unknown room {room_id!r}")
             transcript_end = TranscriptRepository(session, room_id).end_time()
@@ -126,7 +126,7 @@ class LiveStream:
         with self.copilot.db.session_scope() as session:
             TranscriptRepository(session, self.room_id).add(records)
         started = time.perf_counter()
-        with self.copilot.db.session_scope() as session:
+        with self.copilot.db.read_scope() as session:
             self.copilot.indexes.warm(session, self.room_id)
         self.stats.index_seconds.append(time.perf_counter() - started)
         self.stats.segments += len(records)

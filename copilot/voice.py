@@ -65,7 +65,7 @@ def ask_by_voice(
     copilot: Copilot, *, room_id: str, viewer_id: str, data: bytes, at: float | None = None
 ) -> VoiceAnswer:
     """Transcribe the clip and put the words through the question pipeline."""
-    with copilot.db.session_scope() as session:
+    with copilot.db.read_scope() as session:
         if RoomRepository(session).get(room_id) is None:
             raise NotFound(f"unknown room {room_id!r}")
     text, language, duration = transcribe_clip(copilot, room_id, data)
