@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from anyio import to_thread
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi_offline import FastAPIOffline
 
 from api.errors import ERROR_RESPONSES, install_error_handlers
 from api.pages import router as pages_router
-from api.routes import audio, auth, loading, questions, replay, tickets, viewers
+from api.routes import audio, auth, chat, loading, questions, replay, tickets, viewers
 from api.security import HostAllowlist, PublicRoute, allowed_hosts, document_security
 from copilot.config import Settings, get_settings
 from copilot.logmask import install_log_masking
@@ -26,6 +27,7 @@ def create_app(settings: Settings | None = None, copilot: Copilot | None = None)
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         install_log_masking()  # after uvicorn configured its loggers
+        to_thread.current_default_thread_limiter().total_tokens = settings.worker_threads
         app.state.copilot = copilot or Copilot(settings)
         app.state.copilot.warm_up(rooms=True)
         yield
@@ -54,6 +56,7 @@ def create_app(settings: Settings | None = None, copilot: Copilot | None = None)
     app.include_router(questions.router)
     app.include_router(audio.router)
     app.include_router(loading.router)
+    app.include_router(chat.router)
     app.include_router(tickets.router)
     app.include_router(replay.router)
     app.include_router(viewers.router)

@@ -128,11 +128,11 @@ def route_rule(route: RouteContext) -> Rule | None:
 
 
 def allowed_hosts(settings: Settings) -> set[str]:
-    """Loopback, the configured names, and the host of the replay links' base URL."""
+    """Loopback, the configured names, and the host of COPILOT_PUBLIC_URL."""
     hosts = {*LOOPBACK_HOSTS, *settings.allowed_hosts}
-    replay_host = urlsplit(settings.replay_url).hostname
-    if replay_host:
-        hosts.add(replay_host)
+    public_host = urlsplit(settings.public_url).hostname
+    if public_host:
+        hosts.add(public_host)
     if settings.host not in ("0.0.0.0", "::", ""):
         hosts.add(settings.host)
     return hosts

@@ -11,8 +11,9 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel, Field
 
-TICKETS_CHANNEL = "copilot:tickets"
+TICKETS_CHANNEL = "copilot:tickets"  # a ticket changed: {"ticket_id"}
 QUESTIONS_CHANNEL = "copilot:questions"
+MESSAGES_CHANNEL = "copilot:messages"  # a viewer's thread grew: {"viewer_id"}
 
 
 def room_channel(base: str, room_id: str) -> str:

@@ -313,16 +313,23 @@ def evaluate_asr(ctx: typer.Context) -> None:
 def serve(
     host: Annotated[str | None, typer.Option(help="Bind address.")] = None,
     port: Annotated[int | None, typer.Option(help="Port.")] = None,
+    workers: Annotated[
+        int, typer.Option(min=1, help="Processes; more than one needs COPILOT_REDIS_URL.")
+    ] = 1,
 ) -> None:
     """Serve the API and the pages."""
     import uvicorn
 
     settings = get_settings()
+    if workers > 1 and not settings.redis_url:
+        # Each worker's in-process bus would only wake its own streams.
+        raise typer.BadParameter("--workers above 1 needs COPILOT_REDIS_URL", param_hint="--workers")
     uvicorn.run(
         "api.app:create_app",
         factory=True,
         host=host or settings.host,
         port=port or settings.port,
+        workers=workers,
         log_level="info",
     )
 

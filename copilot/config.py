@@ -19,7 +19,9 @@ class Settings(BaseSettings):
     home: Path = Path("var")
     database_url: str = ""
     redis_url: str = ""
-    replay_url: str = "http://127.0.0.1:8000/replay"
+    # The address viewers and agents reach this service at (replay links); empty: the
+    # address each request came in on.
+    public_url: str = ""
     embedder: str = "e5"
     embedder_model_path: str = ""
     name_embedder: str = "use"
@@ -30,6 +32,8 @@ class Settings(BaseSettings):
     asr_beam_size: int = 5
     max_voice_question_seconds: float = 30.0
     host: str = "127.0.0.1"
+    # Threads running route bodies at once (anyio's limiter; its default is 40).
+    worker_threads: int = 40
     port: int = 8000
     # Identity: tokens are signed with this key; empty means one generated into COPILOT_HOME.
     secret_key: str = ""
@@ -39,6 +43,15 @@ class Settings(BaseSettings):
     cors_origins: list[str] = []
     # The demo's viewer picker: only `copilot demo` turns it on.
     demo: bool = False
+    # Tickets: service targets (s), round-robin among agents whose console beat within
+    # presence_ttl_s and who hold fewer than agent_max_open, and how long a resolved ticket
+    # comes back (rather than a new one) when the viewer needs a person again.
+    sla_first_response_s: float = 120.0
+    sla_resolution_s: float = 1800.0
+    auto_assign: bool = True
+    agent_max_open: int = 5
+    presence_ttl_s: float = 45.0
+    ticket_reopen_s: float = 24 * 3600.0
     # Rate limits (0 turns one off): questions per viewer per minute with a burst,
     # and per room per second.
     rate_viewer_per_min: float = 20.0
@@ -53,6 +66,11 @@ class Settings(BaseSettings):
             return self.database_url
         self.home.mkdir(parents=True, exist_ok=True)
         return f"sqlite:///{(self.home / 'copilot.db').resolve()}"
+
+    def public_base(self, request_base: str = "") -> str:
+        """Where links point: COPILOT_PUBLIC_URL, else the request's, else host and port."""
+        base = self.public_url or request_base or f"http://{self.host}:{self.port}"
+        return base.rstrip("/")
 
     @property
     def embedding_cache_path(self) -> Path:

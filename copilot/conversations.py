@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from copilot.models import Conversation, Message
 
 HISTORY_MESSAGES = 20
+VIEWER_PAGE = 200  # messages per read of a viewer's history or stream
+THREAD_MESSAGES = 200  # the ticket view's conversation
 
 
 class ConversationRepository:
@@ -30,28 +35,48 @@ class ConversationRepository:
             self.session.flush()
         return conversation
 
-    def add_message(
-        self,
-        conversation: Conversation,
-        *,
-        role: str,
-        text: str,
-        at: float | None = None,
-        action: str | None = None,
-        intent: str | None = None,
-    ) -> Message:
-        """Append a message."""
-        message = Message(
-            conversation_id=conversation.id,
-            role=role,
-            text=text,
-            at=at,
-            action=action,
-            intent=intent,
-        )
+    def add_message(self, conversation: Conversation, **fields: Any) -> Message:
+        """Append a message (role, text and optionally at, action, intent, ticket_id, ...)."""
+        return self.add_message_to(conversation.id, **fields)
+
+    def add_message_to(self, conversation_id: int, **fields: Any) -> Message:
+        """Append a message to a conversation known by id."""
+        message = Message(conversation_id=conversation_id, **fields)
         self.session.add(message)
         self.session.flush()
         return message
+
+    def viewer_messages_after(
+        self, room_id: str, viewer_id: str, after: int = 0, limit: int = VIEWER_PAGE
+    ) -> Sequence[Message]:
+        """What the viewer may see of their conversation after a message id, oldest first.
+
+        Notes never, nor the copilot's silences (reactions it ignored).
+        """
+        stmt = (
+            select(Message)
+            .join(Conversation, Conversation.id == Message.conversation_id)
+            .where(
+                Conversation.room_id == room_id,
+                Conversation.viewer_id == viewer_id,
+                Message.id > after,
+                Message.internal.is_(False),
+                or_(Message.text != "", Message.kind.is_not(None)),
+            )
+            .order_by(Message.id)
+            .limit(limit)
+        )
+        return self.session.scalars(stmt).all()
+
+    def thread(self, conversation_id: int, limit: int = THREAD_MESSAGES) -> Sequence[Message]:
+        """A conversation as staff see it (notes included), the latest `limit`, oldest first."""
+        stmt = (
+            select(Message)
+            .where(Message.conversation_id == conversation_id)
+            .order_by(Message.id.desc())
+            .limit(limit)
+        )
+        return list(reversed(self.session.scalars(stmt).all()))
 
     def recent_questions(self, room_id: str, limit: int = 50) -> Sequence[tuple[Message, str]]:
         """The room's latest viewer messages with their viewer ids, newest first."""
@@ -73,6 +98,22 @@ class ConversationRepository:
             .limit(limit)
         )
         return list(reversed(self.session.scalars(stmt).all()))
+
+    def actions_since(self, since: datetime, room_id: str | None = None) -> dict[str, Counter[str]]:
+        """Per room, how the copilot's replies since a moment went: answer, escalate, ..."""
+        stmt = (
+            select(Conversation.room_id, Message.action, func.count())
+            .join(Conversation, Conversation.id == Message.conversation_id)
+            .where(Message.role == "copilot", Message.action.is_not(None))
+            .where(Message.created_at >= since)
+            .group_by(Conversation.room_id, Message.action)
+        )
+        if room_id:
+            stmt = stmt.where(Conversation.room_id == room_id)
+        counts: dict[str, Counter[str]] = {}
+        for room, action, count in self.session.execute(stmt).all():
+            counts.setdefault(room, Counter())[str(action)] += count
+        return counts
 
     def delete_messages_for_viewer(self, viewer_id: str) -> int:
         """Delete every message of the viewer's conversations, in every room; returns how many."""

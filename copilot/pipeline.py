@@ -7,12 +7,15 @@ import time
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
-from copilot.answer.wording import ESCALATED
-from copilot.bus import QUESTIONS_CHANNEL, TICKETS_CHANNEL, Event, room_channel
+from copilot.bus import QUESTIONS_CHANNEL, Event, room_channel
 from copilot.conversations import ConversationRepository
 from copilot.errors import InvalidInput, NotFound, PayloadTooLarge
-from copilot.escalation import open_ticket
+from copilot.escalation import TicketRepository, open_ticket
+from copilot.escalation.handoff import handoff_message, need_for
+from copilot.escalation.lifecycle import COPILOT, auto_assign, reopen_for_viewer, viewer_wrote
+from copilot.escalation.service import priority_for
 from copilot.guards import check_draft
+from copilot.models import Ticket, as_utc, utcnow
 from copilot.retrieval import gather
 from copilot.runtime import Copilot
 from copilot.schemas import Context, QuestionResult
@@ -45,13 +48,22 @@ def admit(copilot: Copilot, *, viewer_id: str, text: str, at: float | None) -> s
 
 
 def ask(
-    copilot: Copilot, *, room_id: str, viewer_id: str, text: str, at: float | None = None
+    copilot: Copilot,
+    *,
+    room_id: str,
+    viewer_id: str,
+    text: str,
+    at: float | None = None,
+    base_url: str = "",
+    hand_over: str = "",
 ) -> QuestionResult:
-    """Put one viewer question through the whole pipeline and record it.
+    """Put one viewer question through the whole pipeline and record it in the viewer's thread.
 
     The work (understanding, retrieval, composition, guards) reads one snapshot and writes
-    nothing; the records (the viewer's message, any ticket, the reply) are written after it
+    nothing; the records (the viewer's message, the ticket, the reply) are written after it
     in one short transaction, so askers and catalog loads never wait on each other's work.
+    Replay links start with `base_url` (the server's address) unless COPILOT_PUBLIC_URL is set.
+    `hand_over` (a reason) sends the message to a person whatever it says ("talk to a person").
     """
     started = time.perf_counter()
     text = admit(copilot, viewer_id=viewer_id, text=text, at=at)
@@ -59,7 +71,9 @@ def ask(
         if RoomRepository(session).get(room_id) is None:
             raise NotFound(f"unknown room {room_id!r}")
         understanding = understand(text, copilot.classifier)
-        reading = plan(understanding)
+        if hand_over:
+            understanding = understanding.model_copy(update={"intent": "human"})
+        reading = Reading(escalate=hand_over) if hand_over else plan(understanding)
         context: Context | None = None
         if reading.ignore:
             decision = Decision(result=QuestionResult(action="ignore", answer=""))
@@ -73,46 +87,140 @@ def ask(
                 at=at,
                 understanding=understanding,
             )
-            decision = _answer_or_escalate(copilot, session, context, reading)
+            decision = _answer_or_escalate(copilot, session, context, reading, base_url)
     with copilot.db.session_scope() as session:
         if RoomRepository(session).get(room_id) is None:  # deleted while we worked
             raise NotFound(f"unknown room {room_id!r}")
-        conversations = ConversationRepository(session)
-        conversation = conversations.for_viewer(room_id, viewer_id)
-        conversations.add_message(
-            conversation, role="viewer", text=text, at=at, intent=understanding.intent
+        result, changed = _record(
+            copilot,
+            session,
+            room_id,
+            viewer_id,
+            text,
+            at,
+            understanding,
+            decision,
+            context,
+            base_url,
         )
-        if decision.result is not None:
-            result = decision.result
+    # Published only after the commit, so subscribers can read what they are told about.
+    copilot.delivery.conversation_changed(room_id, viewer_id)
+    if changed is not None:
+        copilot.delivery.tickets_changed(room_id, changed)
+    copilot.bus.publish(
+        room_channel(QUESTIONS_CHANNEL, room_id),
+        Event(
+            type="question.answered",
+            room_id=room_id,
+            data={
+                "viewer_id": viewer_id,
+                "intent": result.intent,
+                "action": result.action,
+                "text": text,
+            },
+        ),
+    )
+    result.latency_ms = round((time.perf_counter() - started) * 1000, 1)
+    return result
+
+
+def _record(
+    copilot: Copilot,
+    session: Session,
+    room_id: str,
+    viewer_id: str,
+    text: str,
+    at: float | None,
+    understanding: Understanding,
+    decision: Decision,
+    context: Context | None,
+    base_url: str,
+) -> tuple[QuestionResult, str | None]:
+    """Write the question into the viewer's thread; returns the result and any ticket changed.
+
+    One open ticket per viewer and room: while an agent holds it the copilot only drafts, for
+    the agent; while it waits in the queue, answers still go out and escalations append to it.
+    """
+    conversations = ConversationRepository(session)
+    conversation = conversations.for_viewer(room_id, viewer_id)
+    ticket = TicketRepository(session).open_for(room_id, viewer_id)
+    question = conversations.add_message(
+        conversation,
+        role="viewer",
+        text=text,
+        at=at,
+        intent=understanding.intent,
+        ticket_id=ticket.id if ticket else None,
+    )
+    language = understanding.language
+    answered = decision.result
+    if ticket is not None and ticket.assignee is not None:
+        draft = answered.answer if answered is not None and answered.action == "answer" else None
+        viewer_wrote(session, ticket, question, draft=draft)
+        result = QuestionResult(
+            action="escalate", answer="", ticket_id=ticket.id, reason=f"held by {ticket.assignee}"
+        )
+    elif answered is not None:
+        result = answered
+        if ticket is not None:
+            viewer_wrote(session, ticket, question, draft=None)
+    else:
+        assert context is not None, "only a gathered question is escalated"
+        if ticket is not None:
+            viewer_wrote(session, ticket, question, draft=None)
+            ticket.priority = min(ticket.priority, priority_for(understanding.intent))
+            answer = handoff_message("appended", language)
         else:
-            assert context is not None, "only a gathered question is escalated"
-            result = _escalate(copilot, session, context, conversation.id, decision.escalate)
-        result.intent = result.intent or understanding.intent
-        result.language = understanding.language
+            ticket = _hand_over(copilot, session, context, conversation.id, decision.escalate)
+            question.ticket_id = ticket.id
+            need = need_for(understanding.intent, decision.escalate)
+            answer = handoff_message(need, language, ticket.order_id)
+        result = QuestionResult(
+            action="escalate",
+            answer=answer,
+            replay=[_replay(copilot, base_url, room_id, m) for m in ticket.moments],
+            ticket_id=ticket.id,
+            reason=decision.escalate,
+        )
+    result.intent = result.intent or understanding.intent
+    result.language = language
+    if result.answer:  # a held thread gets no copilot message: the agent answers
         conversations.add_message(
             conversation,
             role="copilot",
             text=result.answer,
             action=result.action,
             intent=result.intent,
+            ticket_id=result.ticket_id,
         )
-    # Published only after the commit, so subscribers can read what they are told about.
-    event_data = {"viewer_id": viewer_id, "intent": result.intent, "action": result.action}
-    copilot.bus.publish(
-        room_channel(QUESTIONS_CHANNEL, room_id),
-        Event(type="question.answered", room_id=room_id, data={**event_data, "text": text}),
-    )
-    if result.ticket_id:
-        copilot.bus.publish(
-            TICKETS_CHANNEL,
-            Event(
-                type="ticket.created",
-                room_id=room_id,
-                data={**event_data, "ticket_id": result.ticket_id},
-            ),
+    return result, ticket.id if ticket is not None else None
+
+
+def _hand_over(
+    copilot: Copilot, session: Session, context: Context, conversation_id: int, reason: str
+) -> Ticket:
+    """Reopen the viewer's recently resolved ticket, or open one; offer it round-robin."""
+    settings = copilot.settings
+    tickets = TicketRepository(session)
+    latest = tickets.latest_for(context.room_id, context.viewer_id)
+    if (
+        latest is not None
+        and latest.resolved_at is not None
+        and (utcnow() - as_utc(latest.resolved_at)).total_seconds() <= settings.ticket_reopen_s
+    ):
+        reopen_for_viewer(session, latest, reason)
+        return latest
+    ticket = open_ticket(session, context=context, conversation_id=conversation_id, reason=reason)
+    tickets.record(ticket, COPILOT, "created", reason=reason, intent=ticket.intent)
+    if settings.auto_assign:
+        auto_assign(
+            session, ticket, online_within_s=settings.presence_ttl_s, cap=settings.agent_max_open
         )
-    result.latency_ms = round((time.perf_counter() - started) * 1000, 1)
-    return result
+    return ticket
+
+
+def _replay(copilot: Copilot, base_url: str, room_id: str, seconds: float) -> str:
+    return replay_link(copilot.settings.public_base(base_url) + "/replay", room_id, seconds)
 
 
 class Decision(BaseModel):
@@ -173,7 +281,7 @@ def plan(understanding: Understanding) -> Reading:
 
 
 def _answer_or_escalate(
-    copilot: Copilot, session: Session, context: Context, reading: Reading
+    copilot: Copilot, session: Session, context: Context, reading: Reading, base_url: str
 ) -> Decision:
     """Compose and guard an answer from the snapshot; writes nothing."""
     if reading.escalate:
@@ -199,13 +307,12 @@ def _answer_or_escalate(
         if not verdict.ok:
             reason = f"guard: {verdict.reason}"
             continue
-        base = copilot.settings.replay_url
         answer = QuestionResult(
             action="answer",
             answer=draft.text,
             citations=[e.citation() for e in draft.evidence],
             replay=[
-                replay_link(base, context.room_id, e.start)
+                _replay(copilot, base_url, context.room_id, e.start)
                 for e in draft.evidence
                 if e.start is not None
             ],
@@ -215,22 +322,3 @@ def _answer_or_escalate(
     if context.understanding.intent == "chitchat":
         return Decision(result=QuestionResult(action="ignore", answer=""))
     return Decision(escalate=reason)
-
-
-def _escalate(
-    copilot: Copilot, session: Session, context: Context, conversation_id: int, reason: str
-) -> QuestionResult:
-    ticket = open_ticket(
-        session,
-        context=context,
-        conversation_id=conversation_id,
-        reason=reason,
-        base_url=copilot.settings.replay_url,
-    )
-    return QuestionResult(
-        action="escalate",
-        answer=ESCALATED[context.understanding.language],
-        replay=list(ticket.replay),
-        ticket_id=ticket.id,
-        reason=reason,
-    )

@@ -9,6 +9,7 @@ from copilot.answer import AnswerComposer, GroundedComposer
 from copilot.bus import Bus, build_bus
 from copilot.config import Settings
 from copilot.db import Database, migrate
+from copilot.delivery import Delivery
 from copilot.ratelimit import Rate, RateLimiter, build_rate_limiter, enforce_question_rate
 from copilot.retrieval import RoomIndexes
 from copilot.understand import IntentClassifier
@@ -72,6 +73,11 @@ class Copilot:
     def bus(self) -> Bus:
         """The event bus (Redis when configured)."""
         return build_bus(self.settings.redis_url)
+
+    @cached_property
+    def delivery(self) -> Delivery:
+        """Wakes this process's chat and queue streams when their store changes."""
+        return Delivery(self.bus)
 
     @cached_property
     def rate_limiter(self) -> RateLimiter:

@@ -62,12 +62,18 @@ def transcribe_clip(copilot: Copilot, room_id: str, data: bytes) -> tuple[str, s
 
 
 def ask_by_voice(
-    copilot: Copilot, *, room_id: str, viewer_id: str, data: bytes, at: float | None = None
+    copilot: Copilot,
+    *,
+    room_id: str,
+    viewer_id: str,
+    data: bytes,
+    at: float | None = None,
+    base_url: str = "",
 ) -> VoiceAnswer:
     """Transcribe the clip and put the words through the question pipeline."""
     with copilot.db.read_scope() as session:
         if RoomRepository(session).get(room_id) is None:
             raise NotFound(f"unknown room {room_id!r}")
     text, language, duration = transcribe_clip(copilot, room_id, data)
-    result = ask(copilot, room_id=room_id, viewer_id=viewer_id, text=text, at=at)
+    result = ask(copilot, room_id=room_id, viewer_id=viewer_id, text=text, at=at, base_url=base_url)
     return VoiceAnswer(text, language, round(duration, 2), result)

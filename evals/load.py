@@ -108,9 +108,11 @@ def database_url(choice: str) -> str:
     return choice
 
 
-def server_env(home: Path, url: str) -> dict[str, str]:
+def server_env(home: Path, url: str, threads: int | None = None) -> dict[str, str]:
     """The server's environment: its own data directory and database, rate limits off."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("COPILOT_")}
+    if threads:
+        env["COPILOT_WORKER_THREADS"] = str(threads)
     env.update(
         COPILOT_HOME=str(home),
         COPILOT_RATE_VIEWER_PER_MIN="0",
@@ -398,6 +400,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--database", default="sqlite", help="sqlite, postgres (copilot_load) or a URL"
     )
+    parser.add_argument(
+        "--threads", type=int, help="the server's COPILOT_WORKER_THREADS (default: its own)"
+    )
     parser.add_argument("--home", type=Path, help="data directory to keep (default: a temp one)")
     parser.add_argument("--out", type=Path, help="also write the report (JSON) here")
     parser.add_argument(
@@ -423,7 +428,7 @@ def main(argv: list[str] | None = None) -> None:
         home = args.home or Path(scratch)
         home.mkdir(parents=True, exist_ok=True)
         url = database_url(args.database)
-        env = server_env(home, url)
+        env = server_env(home, url, args.threads)
         log = home / "load-server.log"
         print(f"preparing room {ROOM!r} in {home} ...", file=sys.stderr)
         prepare(home, url)

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from knowledge.jsonl import parse_lines
 from knowledge.models import FaqEntry, Order, Product
 from knowledge.records import OrderRecord, PolicyRecord, ProductRecord
-from knowledge.repository import RoomRepository
+from knowledge.repository import CatalogRepository, RoomRepository, orders_to_upsert
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,11 @@ def load_kb(session: Session, *, room_id: str, lines: Iterable[str]) -> LoadRepo
     """Upsert products and FAQ/policy entries into a room (created if new)."""
     records = parse_lines(lines, _kb_record)  # every line checked before the first write
     room = RoomRepository(session).get_or_create(room_id, lock=True)
+    # Every row the merges below may update, read in two queries and held (the session only
+    # keeps weak references): merge then finds each in the session instead of querying a row
+    # at a time, round trips that cost seconds a load on a busy server.
+    catalog = CatalogRepository(session, room_id)
+    stored = [*catalog.products(), *catalog.policies()]
     products = policies = 0
     for record in records:
         if isinstance(record, ProductRecord):
@@ -56,12 +61,14 @@ def load_kb(session: Session, *, room_id: str, lines: Iterable[str]) -> LoadRepo
             policies += 1
     room.kb_version += 1
     session.flush()
+    stored.clear()
     return LoadReport(products=products, policies=policies)
 
 
 def load_orders(session: Session, *, lines: Iterable[str]) -> LoadReport:
     """Upsert order records by order_id."""
     records = parse_lines(lines, OrderRecord.model_validate)
+    stored = list(orders_to_upsert(session, [record.order_id for record in records]))  # as load_kb
     for record in records:
         session.merge(
             Order(
@@ -76,4 +83,5 @@ def load_orders(session: Session, *, lines: Iterable[str]) -> LoadReport:
             )
         )
     session.flush()
+    stored.clear()
     return LoadReport(orders=len(records))

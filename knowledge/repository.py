@@ -103,3 +103,13 @@ class OrderRepository:
             Order.viewer_id == self.viewer_id, Order.order_id.in_(list(order_ids))
         )
         return self.session.scalars(stmt).all()
+
+
+def orders_to_upsert(session: Session, order_ids: Sequence[str]) -> Sequence[Order]:
+    """For loaders only: the stored orders among `order_ids`, whoever's they are."""
+    found: list[Order] = []
+    unique = sorted(set(order_ids))
+    for start in range(0, len(unique), 500):  # bounded IN lists
+        stmt = select(Order).where(Order.order_id.in_(unique[start : start + 500]))
+        found.extend(session.scalars(stmt).all())
+    return found

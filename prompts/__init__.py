@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 PROMPTS = Path(__file__).parent
 
@@ -13,3 +15,12 @@ def load(name: str, version: int = 1) -> str:
     if not path.is_file():
         raise FileNotFoundError(f"no prompt template {path.name}")
     return path.read_text("utf-8")
+
+
+def load_table(name: str, version: int = 1) -> dict[str, Any]:
+    """The sentences of `{name}.v{version}.json`: a key, then a language, then the text."""
+    path = PROMPTS / f"{name}.v{version}.json"
+    if not path.is_file():
+        raise FileNotFoundError(f"no prompt table {path.name}")
+    table = json.loads(path.read_text("utf-8"))
+    return {key: value for key, value in table.items() if not key.startswith("_")}

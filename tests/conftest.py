@@ -56,9 +56,7 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def sqlite_copilot(home: Path) -> Copilot:
     """A Copilot on a SQLite file, with its models loaded."""
     copilot = Copilot(
-        Settings(
-            home=home, replay_url="http://test/replay", allowed_hosts=TEST_HOSTS, **NO_RATE_LIMITS
-        )
+        Settings(home=home, public_url="http://test", allowed_hosts=TEST_HOSTS, **NO_RATE_LIMITS)
     )
     copilot.warm_up()
     return copilot
@@ -97,7 +95,7 @@ def postgres_copilot(home: Path, postgres_url: str, embedder: Embedder) -> Copil
     settings = Settings(
         home=home,
         database_url=postgres_url,
-        replay_url="http://test/replay",
+        public_url="http://test",
         allowed_hosts=TEST_HOSTS,
         **NO_RATE_LIMITS,
     )

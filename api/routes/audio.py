@@ -6,7 +6,7 @@ import asyncio
 import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, UploadFile, WebSocket, WebSocketDisconnect
+from fastapi import APIRouter, File, Form, Request, UploadFile, WebSocket, WebSocketDisconnect
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, ValidationError
@@ -206,6 +206,7 @@ async def audio_stream(websocket: WebSocket, room: str) -> None:
 @router.post("/voice-questions", response_model=None, responses={200: {"model": VoiceQuestionOut}})
 async def post_voice_question(
     room: str,
+    request: Request,
     copilot: CopilotDep,
     principal: Asker,
     audio: Annotated[UploadFile, File(description="Up to 30 s of audio in any common format.")],
@@ -224,7 +225,13 @@ async def post_voice_question(
     if len(data) > MAX_VOICE_UPLOAD_BYTES:
         raise PayloadTooLarge(f"the upload is over {MAX_VOICE_UPLOAD_BYTES} bytes")
     answer = await run_in_threadpool(
-        ask_by_voice, copilot, room_id=room, viewer_id=viewer_id, data=data, at=at
+        ask_by_voice,
+        copilot,
+        room_id=room,
+        viewer_id=viewer_id,
+        data=data,
+        at=at,
+        base_url=str(request.base_url),
     )
     heard = {
         "transcript": answer.transcript,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
@@ -47,7 +47,7 @@ def result_for(principal: Principal, result: QuestionResult) -> dict[str, Any]:
 
 @router.post("/questions", response_model=None, responses={200: {"model": QuestionResult}})
 async def post_question(
-    room: str, question: QuestionIn, copilot: CopilotDep, principal: Asker
+    room: str, question: QuestionIn, request: Request, copilot: CopilotDep, principal: Asker
 ) -> JSONResponse:
     """Put one viewer question through the pipeline; returns DESIGN.md's result object.
 
@@ -63,5 +63,6 @@ async def post_question(
         viewer_id=viewer_id,
         text=question.text,
         at=question.at,
+        base_url=str(request.base_url),
     )
     return JSONResponse(result_for(principal, result))

@@ -23,11 +23,6 @@ STATUS = {
     },
 }
 
-ESCALATED = {
-    "zh": "这个问题我已转给人工客服，稍后会有专人跟进您，请稍等。",
-    "en": "I've passed this to a member of our team; a person will follow up with you shortly.",
-}
-
 
 def money(value: float) -> str:
     """¥ amount as written in the catalog: 99 not 99.0, 59.9 stays 59.9."""

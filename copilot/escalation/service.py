@@ -1,31 +1,58 @@
-"""Opening a ticket: the conversation, the viewer's orders, the evidence and replay links."""
+"""Opening a ticket: the conversation, the viewer's orders, what bears on the question, moments."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from copilot.escalation.repository import TicketRepository
 from copilot.models import Ticket
 from copilot.retrieval import order_view
-from copilot.schemas import Context
+from copilot.schemas import Context, Evidence, OrderView
 from knowledge.repository import OrderRepository
-from transcripts.replay import replay_link
+
+# After-sales trouble, payment problems and anger wait least (then the longest waiting first).
+URGENT_INTENTS = frozenset({"after_sales", "payment_issue", "complaint", "health_safety"})
+URGENT, NORMAL = 1, 2
+POLICY_OVER_BACKGROUND = 0.03  # a policy bears on the question when it beats the median by this
+MAX_STREAM_EVIDENCE = 2  # host lines kept: the agent reads them, and replays their moments
+MAX_POLICIES = 2
 
 
-def replay_links(context: Context, *, base_url: str) -> list[str]:
-    """The moment of the question first, then each transcript moment in the evidence."""
-    moments = [context.at]
-    for evidence in context.promotions + context.transcript + context.recent_transcript:
-        if evidence.start is not None and evidence.start not in moments:
-            moments.append(evidence.start)
-    return [replay_link(base_url, context.room_id, m) for m in moments]
+def priority_for(intent: str) -> int:
+    """1 for after-sales, payment and anger; 2 for the rest."""
+    return URGENT if intent in URGENT_INTENTS else NORMAL
 
 
-def open_ticket(
-    session: Session, *, context: Context, conversation_id: int, reason: str, base_url: str
-) -> Ticket:
+def bearing_evidence(context: Context) -> list[Evidence]:
+    """What bears on the question: its promotions, or else its best host line, and policies."""
+    stream = (context.promotions or context.transcript)[:MAX_STREAM_EVIDENCE]
+    policies = [
+        p
+        for p in context.policies
+        if p.relevance - context.policy_background >= POLICY_OVER_BACKGROUND
+    ][:MAX_POLICIES]
+    return [*stream, *policies]
+
+
+def concerned_order(context: Context, orders: list[OrderView]) -> str | None:
+    """The order the question is about: the one it names, else the one with its product."""
+    named = [o.order_id for o in context.orders if o.order_id in context.understanding.order_ids]
+    if named:
+        return named[0]
+    if context.product is not None:
+        sku = context.product.sku
+        for order in orders:  # most recently updated first
+            if any(item.get("sku") == sku for item in order.items):
+                return order.order_id
+    return orders[0].order_id if len(orders) == 1 else None
+
+
+def open_ticket(session: Session, *, context: Context, conversation_id: int, reason: str) -> Ticket:
     """Store a ticket for an agent; the caller commits."""
-    evidence = [e.model_dump() for e in context.promotions + context.transcript + context.policies]
+    kept = bearing_evidence(context)
+    evidence: list[dict[str, Any]] = [e.model_dump() for e in kept]
     if context.product is not None:
         evidence.insert(
             0,
@@ -35,6 +62,12 @@ def open_ticket(
                 "text": context.product.model_dump_json(),
             },
         )
+    moments = [context.at]
+    for item in kept:
+        if item.start is not None and item.start not in moments:
+            moments.append(item.start)
+    # The agent sees all of this viewer's recent orders, never anyone else's.
+    orders = [order_view(o) for o in OrderRepository(session, context.viewer_id).recent()]
     ticket = Ticket(
         room_id=context.room_id,
         viewer_id=context.viewer_id,
@@ -44,11 +77,10 @@ def open_ticket(
         question=context.text,
         at=context.at,
         language=context.understanding.language,
+        priority=priority_for(context.understanding.intent),
         evidence=evidence,
-        # The agent sees all of this viewer's recent orders, never anyone else's.
-        orders=[
-            order_view(o).model_dump() for o in OrderRepository(session, context.viewer_id).recent()
-        ],
-        replay=replay_links(context, base_url=base_url),
+        orders=[o.model_dump() for o in orders],
+        order_id=concerned_order(context, orders),
+        moments=moments,
     )
     return TicketRepository(session).add(ticket)
