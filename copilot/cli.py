@@ -323,7 +323,9 @@ def serve(
     settings = get_settings()
     if workers > 1 and not settings.redis_url:
         # Each worker's in-process bus would only wake its own streams.
-        raise typer.BadParameter("--workers above 1 needs COPILOT_REDIS_URL", param_hint="--workers")
+        raise typer.BadParameter(
+            "--workers above 1 needs COPILOT_REDIS_URL", param_hint="--workers"
+        )
     uvicorn.run(
         "api.app:create_app",
         factory=True,
