@@ -1,4 +1,4 @@
-"""Erasing a viewer (PIPL art. 47): their conversations, messages and tickets, in every room.
+"""Erasing a viewer (PIPL art. 47): conversations, messages, tickets and their trails, everywhere.
 
 What is kept: the shop's orders. They are transaction records the shop must keep (China's
 E-commerce Law art. 31: three years), they are not the copilot's to delete, and once the
@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from copilot.conversations import ConversationRepository
 from copilot.errors import InvalidInput
 from copilot.escalation.repository import TicketRepository
-from copilot.models import Conversation, Message, Ticket
+from copilot.models import Conversation, Message, Ticket, TicketEvent
 from knowledge.models import Order
 
 
@@ -42,6 +42,7 @@ class Erasure:
 # here; tests/copilot/test_privacy.py fails on a table with a viewer_id, or a foreign key
 # into these, that is neither listed here nor in RETAINED.
 ERASURES: tuple[Erasure, ...] = (
+    Erasure(TicketEvent.__tablename__, lambda s, v: TicketRepository(s).delete_trail_for_viewer(v)),
     Erasure(Ticket.__tablename__, lambda s, v: TicketRepository(s).delete_for_viewer(v)),
     Erasure(
         Message.__tablename__, lambda s, v: ConversationRepository(s).delete_messages_for_viewer(v)
@@ -67,6 +68,7 @@ class ErasureReport(BaseModel):
     conversations: int = 0
     messages: int = 0
     tickets: int = 0
+    ticket_events: int = 0  # the tickets' audit trails
 
 
 def erase_viewer(session: Session, *, viewer_id: str) -> ErasureReport:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import case, delete, func, or_, select, update
+from sqlalchemy import Select, case, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from copilot.models import AgentPresence, Conversation, Ticket, TicketEvent, as_utc, utcnow
@@ -126,12 +126,20 @@ class TicketRepository:
         """The newest change's id (0 when there is none)."""
         return self.session.scalar(select(func.max(TicketEvent.id))) or 0
 
-    def delete_for_viewer(self, viewer_id: str) -> int:
-        """Delete the viewer's tickets in every room, and any on their conversations; how many."""
+    def delete_trail_for_viewer(self, viewer_id: str) -> int:
+        """Delete the audit trails of the tickets `delete_for_viewer` deletes; how many rows."""
+        stmt = delete(TicketEvent).where(TicketEvent.ticket_id.in_(self._viewer_tickets(viewer_id)))
+        return len(self.session.scalars(stmt.returning(TicketEvent.id)).all())
+
+    def _viewer_tickets(self, viewer_id: str) -> Select[tuple[str]]:
         mine = select(Conversation.id).where(Conversation.viewer_id == viewer_id)
-        stmt = delete(Ticket).where(
+        return select(Ticket.id).where(
             or_(Ticket.viewer_id == viewer_id, Ticket.conversation_id.in_(mine))
         )
+
+    def delete_for_viewer(self, viewer_id: str) -> int:
+        """Delete the viewer's tickets in every room, and any on their conversations; how many."""
+        stmt = delete(Ticket).where(Ticket.id.in_(self._viewer_tickets(viewer_id)))
         return len(self.session.scalars(stmt.returning(Ticket.id)).all())
 
 

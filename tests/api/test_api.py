@@ -94,8 +94,10 @@ def test_tickets_list_get_and_update(client: TestClient, sqlite_copilot: Copilot
     assert ticket["conversation"][0]["text"] == "我要转人工"
     assert any(o["order_id"] == "DD20261101001" for o in ticket["orders"])
     assert ticket["replay"][0].endswith("?t=12")
-    closed = client.patch(f"/v1/tickets/{created['ticket_id']}", json={"status": "closed"})
-    assert closed.json()["status"] == "closed"
+    closed = client.patch(f"/v1/tickets/{created['ticket_id']}", json={"status": "resolved"})
+    assert closed.json()["status"] == "resolved"
+    unknown = client.patch(f"/v1/tickets/{created['ticket_id']}", json={"status": "closed"})
+    assert unknown.status_code == 422
     assert client.get("/v1/tickets/nope").status_code == 404
 
 

@@ -72,9 +72,10 @@ STAFF = {"agent", "supervisor", "admin"}
 KB_LINE = json.dumps({"sku": "MT-01", "name": "西湖龙井", "price": 0.01, "description": "x"})
 
 
-def _matrix(room: str) -> list[Call]:
+def _matrix(room: str, ticket: str) -> list[Call]:
     def call(method: str, path: str, allowed: set[str], **kw: object) -> Call:
-        return Call(method, path.format(room=room), frozenset(allowed), **kw)  # type: ignore[arg-type]
+        path = path.format(room=room, ticket=ticket)
+        return Call(method, path, frozenset(allowed), **kw)  # type: ignore[arg-type]
 
     return [
         call("GET", "/v1/auth/me", set(ROLES)),
@@ -86,6 +87,17 @@ def _matrix(room: str) -> list[Call]:
         call("GET", "/v1/rooms/{room}/activity", {"host", *STAFF}),
         call("GET", "/v1/rooms", {"host", *STAFF}),
         call("GET", "/v1/tickets", STAFF),
+        call("GET", "/v1/tickets/metrics", STAFF),
+        call("GET", "/v1/tickets/{ticket}", STAFF),
+        call("GET", "/v1/tickets/{ticket}/canned-replies", STAFF),
+        call("PATCH", "/v1/tickets/{ticket}", STAFF, body={"priority": 1}),
+        call(
+            "POST", "/v1/tickets/{ticket}/messages", STAFF, body={"text": "备注", "internal": True}
+        ),
+        call("GET", "/v1/rooms/{room}/chat/messages", {"viewer"}),
+        call("GET", "/v1/rooms/{room}/chat/ticket", {"viewer"}),
+        call("POST", "/v1/rooms/{room}/chat/rating", {"viewer"}, body={"score": 5}),
+        call("POST", "/v1/rooms/{room}/chat/hand-over", {"viewer"}, body={"language": "en"}),
         call("GET", "/v1/users", {"supervisor", "admin"}),
         call("POST", "/v1/rooms/{room}/kb", {"admin"}, content=KB_LINE.encode()),
         call("POST", "/v1/rooms/{room}/transcript", {"admin"}, content=b""),
@@ -97,8 +109,13 @@ def _matrix(room: str) -> list[Call]:
 
 def test_role_route_matrix(app_and_room: tuple[TestClient, str], sqlite_copilot: Copilot) -> None:
     client, room = app_and_room
+    ticket = client.post(
+        f"/v1/rooms/{room}/questions",
+        json={"viewer_id": "carol", "text": "我要转人工"},
+        headers=bearer(sqlite_copilot),
+    ).json()["ticket_id"]
     wrong = []
-    for call in _matrix(room):
+    for call in _matrix(room, ticket):
         anonymous = client.request(call.method, call.path, json=call.body, content=call.content)
         if anonymous.status_code != 401:
             wrong.append((call.method, call.path, "no token", anonymous.status_code))
@@ -203,7 +220,7 @@ def test_the_attacks_of_issue_8_fail_and_change_nothing(
     assert client.get("/v1/tickets", params={"limit": -1}).status_code == 401
     assert client.get("/v1/tickets", headers=viewer).status_code == 403
     assert client.patch(f"/v1/tickets/{ticket_id}", json={"status": "closed"}).status_code == 401
-    patched = client.patch(f"/v1/tickets/{ticket_id}", json={"status": "closed"}, headers=viewer)
+    patched = client.patch(f"/v1/tickets/{ticket_id}", json={"status": "resolved"}, headers=viewer)
     assert patched.status_code == 403
     assert client.get(f"/v1/tickets/{ticket_id}", headers=agent).json()["status"] == "open"
 

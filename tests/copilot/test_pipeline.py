@@ -104,7 +104,8 @@ def test_after_sales_ticket_carries_everything(sqlite_copilot: Copilot, mini_roo
         ticket = TicketRepository(session).get(result.ticket_id)
         assert ticket is not None and ticket.intent == "after_sales"
         assert {o["order_id"] for o in ticket.orders} == {"DD20261101001", "DD20261101002"}
-        assert ticket.replay[0].endswith(f"/{mini_room}?t=60")
+        assert ticket.moments[0] == 60 and ticket.priority == 1
+        assert f"/replay/{mini_room}?t=60" in result.replay[0]
         assert ticket.evidence
 
 

@@ -31,7 +31,7 @@ from knowledge.repository import OrderRepository
 from tests.conftest import new_room
 from transcripts.models import TranscriptBase
 
-REPORT_KEYS = {"viewer_id", "conversations", "messages", "tickets"}
+REPORT_KEYS = {"viewer_id", "conversations", "messages", "tickets", "ticket_events"}
 
 
 @dataclass
@@ -114,7 +114,9 @@ def test_erase_removes_one_viewer_in_every_room_and_keeps_the_rest(
         "conversations": before.conversations,
         "messages": before.messages,
         "tickets": before.tickets,
+        "ticket_events": report.ticket_events,
     }
+    assert report.ticket_events >= report.tickets  # each ticket's trail starts with "created"
     assert report.conversations == 2 and report.messages == 8  # 2 questions, 2 replies a room
     with any_copilot.db.session_scope() as session:
         assert _held(session, gone) == Held(0, 0, 0, set(), orders=1)  # the order stays
@@ -146,6 +148,7 @@ def test_erasing_an_unknown_or_erased_viewer_reports_zeros(any_copilot: Copilot)
             "conversations": 0,
             "messages": 0,
             "tickets": 0,
+            "ticket_events": 0,
         }
     with any_copilot.db.session_scope() as session, pytest.raises(InvalidInput):
         erase_viewer(session, viewer_id="  ")
@@ -215,7 +218,13 @@ def test_cli_viewer_erase(cli_env: Copilot) -> None:
     result = runner.invoke(app, ["viewer", "erase", viewer])
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout.strip().splitlines()[-1])
-    assert report == {"viewer_id": viewer, "conversations": 1, "messages": 2, "tickets": 1}
+    assert report == {
+        "viewer_id": viewer,
+        "conversations": 1,
+        "messages": 2,
+        "tickets": 1,
+        "ticket_events": 1,
+    }
     with cli_env.db.session_scope() as session:
         assert _held(session, viewer).conversations == 0
 
