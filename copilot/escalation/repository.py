@@ -131,7 +131,7 @@ class TicketRepository:
         stmt = delete(TicketEvent).where(TicketEvent.ticket_id.in_(self._viewer_tickets(viewer_id)))
         return len(self.session.scalars(stmt.returning(TicketEvent.id)).all())
 
-    def _viewer_tickets(self, viewer_id: str) -> Select[tuple[str]]:
+    def _viewer_tickets(self, viewer_id: str) -> Select[Any]:
         mine = select(Conversation.id).where(Conversation.viewer_id == viewer_id)
         return select(Ticket.id).where(
             or_(Ticket.viewer_id == viewer_id, Ticket.conversation_id.in_(mine))
