@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+from functools import partial
 from typing import Annotated, Any
 
+from anyio import CapacityLimiter, to_thread
 from fastapi import APIRouter, File, Form, Request, UploadFile, WebSocket, WebSocketDisconnect
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
@@ -27,6 +29,7 @@ router = APIRouter(prefix="/v1/rooms/{room}", tags=["audio"])
 
 MAX_FRAME_BYTES = 64_000  # 2 s of 16 kHz s16 mono per binary frame
 MAX_VOICE_UPLOAD_BYTES = 10 * 1024 * 1024
+VOICE_THREADS = CapacityLimiter(2)  # voice questions decoding at once (2 cores)
 # Credit-based back-pressure: each ack tells the client how much audio waits for decoding, and
 # clients that can wait (files) hold back beyond this. The server never stops reading: a
 # stalled socket stops answering keepalive pings, and a live host cannot slow down anyway.
@@ -224,14 +227,19 @@ async def post_voice_question(
     data = await audio.read(MAX_VOICE_UPLOAD_BYTES + 1)
     if len(data) > MAX_VOICE_UPLOAD_BYTES:
         raise PayloadTooLarge(f"the upload is over {MAX_VOICE_UPLOAD_BYTES} bytes")
-    answer = await run_in_threadpool(
-        ask_by_voice,
-        copilot,
-        room_id=room,
-        viewer_id=viewer_id,
-        data=data,
-        at=at,
-        base_url=str(request.base_url),
+    # Whisper holds a thread for seconds: voice questions take turns on threads of their own
+    # so that they never fill the few that typed questions share.
+    answer = await to_thread.run_sync(
+        partial(
+            ask_by_voice,
+            copilot,
+            room_id=room,
+            viewer_id=viewer_id,
+            data=data,
+            at=at,
+            base_url=str(request.base_url),
+        ),
+        limiter=VOICE_THREADS,
     )
     heard = {
         "transcript": answer.transcript,
