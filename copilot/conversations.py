@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session
 
 from copilot.models import Conversation, Message
 
-HISTORY_MESSAGES = 20
 VIEWER_PAGE = 200  # messages per read of a viewer's history or stream
 THREAD_MESSAGES = 200  # the ticket view's conversation
 
@@ -88,16 +87,6 @@ class ConversationRepository:
             .limit(limit)
         )
         return [(m, v) for m, v in self.session.execute(stmt).all()]
-
-    def history(self, conversation_id: int, limit: int = HISTORY_MESSAGES) -> Sequence[Message]:
-        """The last messages of a conversation, oldest first."""
-        stmt = (
-            select(Message)
-            .where(Message.conversation_id == conversation_id)
-            .order_by(Message.id.desc())
-            .limit(limit)
-        )
-        return list(reversed(self.session.scalars(stmt).all()))
 
     def actions_since(self, since: datetime, room_id: str | None = None) -> dict[str, Counter[str]]:
         """Per room, how the copilot's replies since a moment went: answer, escalate, ..."""

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Select, case, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from copilot.models import AgentPresence, Conversation, Ticket, TicketEvent, as_utc, utcnow
+from copilot.models import AgentPresence, Conversation, Ticket, TicketEvent, utcnow
 
 RESOLVED = "resolved"
 
@@ -174,10 +174,3 @@ class PresenceRepository:
             .order_by(AgentPresence.assigned_at.is_not(None), AgentPresence.assigned_at)
         )
         return self.session.scalars(stmt).all()
-
-    def is_online(self, username: str, within_s: float) -> bool:
-        """Whether the agent's console beat in the last `within_s` seconds."""
-        presence = self.session.get(AgentPresence, username)
-        if presence is None:
-            return False
-        return as_utc(presence.seen_at) >= utcnow() - timedelta(seconds=within_s)

@@ -13,6 +13,7 @@ from api.app import create_app
 from copilot.accounts.models import Role
 from copilot.accounts.repository import UserRepository
 from copilot.accounts.service import token_for_user
+from copilot.escalation.repository import PresenceRepository
 from copilot.runtime import Copilot
 from tests.api.browser_sessions import add_user
 from tests.conftest import bearer
@@ -31,8 +32,12 @@ def staff_headers(copilot: Copilot, role: Role) -> tuple[str, dict[str, str]]:
 
 
 @pytest.fixture
-def desk(sqlite_copilot: Copilot, mini_room: str) -> Iterator[dict[str, Any]]:
-    """A fresh room, its viewer alice, and two agents and a supervisor."""
+def desk(
+    sqlite_copilot: Copilot, mini_room: str, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[dict[str, Any]]:
+    """A fresh room, its viewer alice, two agents and a supervisor; no round-robin."""
+    # Consoles other tests left open would otherwise be offered these tickets.
+    monkeypatch.setattr(sqlite_copilot.settings, "auto_assign", False)
     app = create_app(copilot=sqlite_copilot)
     with TestClient(app) as client:
         people: dict[str, Any] = {"client": client, "room": mini_room}
@@ -228,3 +233,32 @@ def test_metrics_per_room_and_agent(desk: dict[str, Any]) -> None:
     assert room["within_sla"] == 1.0 and room["first_response_p50_s"] is not None
     agent = figures["agents"][desk["agent_name"]]
     assert agent["tickets"] == 1 and agent["ratings"] == 1
+
+
+def test_round_robin_among_online_agents_under_their_cap(
+    desk: dict[str, Any], sqlite_copilot: Copilot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sqlite_copilot.settings, "auto_assign", True)
+    monkeypatch.setattr(sqlite_copilot.settings, "agent_max_open", 2)
+    with sqlite_copilot.db.session_scope() as session:
+        for present in PresenceRepository(session).online(3600):  # other tests' consoles
+            PresenceRepository(session).leave(present.username)
+        PresenceRepository(session).beat(desk["agent_name"])
+        PresenceRepository(session).beat(desk["other_name"])
+    viewers = [f"rr-{n}" for n in range(5)]
+    assignees = []
+    for viewer in viewers:
+        headers = bearer(sqlite_copilot, "viewer", room_id=desk["room"], viewer_id=viewer)
+        result = (
+            desk["client"]
+            .post(f"/v1/rooms/{desk['room']}/questions", json={"text": DAMAGED}, headers=headers)
+            .json()
+        )
+        assignees.append(ticket(desk, result["ticket_id"])["assignee"])
+    first, second = desk["agent_name"], desk["other_name"]
+    # Turn about, two each (the cap), and the fifth waits in the queue for whoever frees up.
+    assert sorted(assignees[:4]) == sorted([first, first, second, second])
+    assert assignees[0] != assignees[1] and assignees[4] is None
+    with sqlite_copilot.db.session_scope() as session:
+        PresenceRepository(session).leave(first)
+        PresenceRepository(session).leave(second)
