@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from sse_starlette import EventSourceResponse
 
 from api.deps import CopilotDep, SessionDep
+from api.errors import error_responses
 from api.security import authorize
 from api.streams import event_stream, resume_from
 from copilot.accounts.policy import CHAT, WATCH_CHAT
@@ -131,7 +132,7 @@ class RatingIn(BaseModel):
     score: int = Field(ge=1, le=5)
 
 
-@router.post("/rating")
+@router.post("/rating", responses=error_responses(409))
 async def rate_help(
     room: str, body: RatingIn, copilot: CopilotDep, principal: Viewer
 ) -> dict[str, Any]:
