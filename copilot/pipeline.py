@@ -193,30 +193,37 @@ def _record(
             intent=result.intent,
             ticket_id=result.ticket_id,
         )
+    if ticket is not None and result.action == "escalate":
+        _offer(copilot, session, ticket)  # after the hand-over line: "a person has joined"
     return result, ticket.id if ticket is not None else None
 
 
 def _hand_over(
     copilot: Copilot, session: Session, context: Context, conversation_id: int, reason: str
 ) -> Ticket:
-    """Reopen the viewer's recently resolved ticket, or open one; offer it round-robin."""
-    settings = copilot.settings
+    """Reopen the viewer's recently resolved ticket, or open one."""
     tickets = TicketRepository(session)
     latest = tickets.latest_for(context.room_id, context.viewer_id)
     if (
         latest is not None
         and latest.resolved_at is not None
-        and (utcnow() - as_utc(latest.resolved_at)).total_seconds() <= settings.ticket_reopen_s
+        and (utcnow() - as_utc(latest.resolved_at)).total_seconds()
+        <= copilot.settings.ticket_reopen_s
     ):
         reopen_for_viewer(session, latest, reason)
         return latest
     ticket = open_ticket(session, context=context, conversation_id=conversation_id, reason=reason)
     tickets.record(ticket, COPILOT, "created", reason=reason, intent=ticket.intent)
-    if settings.auto_assign:
+    return ticket
+
+
+def _offer(copilot: Copilot, session: Session, ticket: Ticket) -> None:
+    """Round-robin a ticket nobody holds to an online agent, when the shop wants that."""
+    settings = copilot.settings
+    if settings.auto_assign and ticket.assignee is None:
         auto_assign(
             session, ticket, online_within_s=settings.presence_ttl_s, cap=settings.agent_max_open
         )
-    return ticket
 
 
 def _replay(copilot: Copilot, base_url: str, room_id: str, seconds: float) -> str:

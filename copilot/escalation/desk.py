@@ -5,7 +5,7 @@ from __future__ import annotations
 from copilot.errors import Conflict, NotFound
 from copilot.escalation import lifecycle
 from copilot.escalation.lifecycle import Staff
-from copilot.escalation.repository import RESOLVED, TicketRepository
+from copilot.escalation.repository import TicketRepository
 from copilot.models import Ticket
 from copilot.runtime import Copilot
 
@@ -39,8 +39,8 @@ def update_ticket(
             lifecycle.set_status(session, ticket, status, by)
         room_id, viewer_id = ticket.room_id, ticket.viewer_id
     copilot.delivery.tickets_changed(room_id, ticket_id)
-    if status == RESOLVED:  # the viewer is asked to rate
-        copilot.delivery.conversation_changed(room_id, viewer_id)
+    # A person joining or resolving writes a line in the viewer's thread.
+    copilot.delivery.conversation_changed(room_id, viewer_id)
 
 
 def post_message(copilot: Copilot, ticket_id: str, by: Staff, text: str, *, internal: bool) -> int:

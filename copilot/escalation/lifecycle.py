@@ -15,6 +15,7 @@ from copilot.accounts.models import Role, User
 from copilot.accounts.repository import UserRepository
 from copilot.conversations import ConversationRepository
 from copilot.errors import Conflict, Forbidden, InvalidInput
+from copilot.escalation.handoff import handoff_message
 from copilot.escalation.repository import RESOLVED, PresenceRepository, TicketRepository
 from copilot.models import Message, Ticket, as_utc, utcnow
 
@@ -61,6 +62,17 @@ class Sla:
         return first > first_due, resolved > resolve_due
 
 
+def _tell_viewer(session: Session, ticket: Ticket, kind: str) -> None:
+    """A line in the viewer's thread when a person joins it or resolves it."""
+    ConversationRepository(session).add_message_to(
+        ticket.conversation_id,
+        role="copilot",
+        text=handoff_message(kind, ticket.language),
+        ticket_id=ticket.id,
+        kind=kind,
+    )
+
+
 def _assignee_user(session: Session, username: str) -> User:
     user = UserRepository(session).get(username)
     if user is None or user.disabled or user.role not in ASSIGNABLE_ROLES:
@@ -83,6 +95,8 @@ def assign(session: Session, ticket: Ticket, assignee: str | None, by: Staff) ->
     ticket.assignee = assignee
     if ticket.status != RESOLVED:
         ticket.status = ASSIGNED if assignee else OPEN
+    if assignee is not None and previous is None:
+        _tell_viewer(session, ticket, "agent_joined")
     action = "claimed" if assignee == by.username and previous is None else "assigned"
     TicketRepository(session).record(
         ticket,
@@ -106,9 +120,7 @@ def set_status(session: Session, ticket: Ticket, status: str, by: Staff) -> None
     ticket.status = status
     if status == RESOLVED:
         ticket.resolved_at = utcnow()
-        ConversationRepository(session).add_message_to(
-            ticket.conversation_id, role="copilot", text="", ticket_id=ticket.id, kind="resolved"
-        )
+        _tell_viewer(session, ticket, "resolved")
     elif previous == RESOLVED:
         ticket.resolved_at = None
     if status == OPEN:
@@ -154,6 +166,7 @@ def reply(session: Session, ticket: Ticket, text: str, by: Staff, *, internal: b
     if ticket.assignee is None:
         ticket.assignee = by.username
         tickets.record(ticket, by.username, "claimed", assignee=by.username, previous=None)
+        # No "joined" line here: the reply that follows says as much.
     message = ConversationRepository(session).add_message_to(
         ticket.conversation_id, role="agent", text=text, ticket_id=ticket.id, author=by.username
     )
@@ -212,6 +225,7 @@ def auto_assign(
         ticket.assignee = agent.username
         ticket.status = ASSIGNED
         agent.assigned_at = utcnow()
+        _tell_viewer(session, ticket, "agent_joined")
         TicketRepository(session).record(
             ticket, COPILOT, "assigned", assignee=agent.username, previous=None
         )
