@@ -26,6 +26,11 @@ def as_utc(moment: datetime) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
+def iso_utc(moment: datetime | None) -> str | None:
+    """A stored timestamp as ISO 8601 with its UTC offset, so clients never guess the zone."""
+    return as_utc(moment).isoformat() if moment is not None else None
+
+
 class Conversation(Base):
     __tablename__ = "conversations"
 

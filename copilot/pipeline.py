@@ -97,7 +97,7 @@ def ask(
             room_id,
             viewer_id,
             text,
-            at,
+            context.at if context is not None else at,  # the live clock's moment, once resolved
             understanding,
             decision,
             context,

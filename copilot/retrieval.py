@@ -12,6 +12,7 @@ import numpy as np
 import numpy.typing as npt
 from sqlalchemy.orm import Session
 
+from copilot.models import as_utc
 from copilot.schemas import Context, Evidence, OrderView, ProductSource, ProductView
 from copilot.understand import Understanding
 from copilot.understand.host_lines import PromotionLineClassifier
@@ -102,7 +103,7 @@ def order_view(order: Order) -> OrderView:
         status=order.status,
         carrier=order.carrier,
         tracking_no=order.tracking_no,
-        updated_at=order.updated_at.isoformat(),
+        updated_at=as_utc(order.updated_at).isoformat(),
     )
 
 
@@ -206,7 +207,9 @@ class RoomIndexes:
                     [Document("faq", e.id, f"{e.q} {e.a}", {"q": e.q, "a": e.a}) for e in policies],
                     self.embedder,
                 ),
-                linker=NameLinker({p.sku: [p.name, p.sku] for p in products}),
+                linker=NameLinker(
+                    {p.sku: [p.name] for p in products}, {p.sku: p.sku for p in products}
+                ),
                 skus=[p.sku for p in products],
                 name_vectors=self.embedder.encode_passages([p.name for p in products]),
                 names=[p.name for p in products],

@@ -87,8 +87,10 @@ class NameLinker:
     "桂花乌龙" still covers "桂花乌龙茶" whatever the segmenter does with either.
     """
 
-    def __init__(self, names: dict[str, list[str]]) -> None:
-        # names: entity id -> its surface forms (name, sku, ...)
+    def __init__(self, names: dict[str, list[str]], codes: dict[str, str] | None = None) -> None:
+        # names: entity id -> its surface forms; codes: entity id -> its code (a SKU), which is
+        # one token: "TEA-008" is said whole or not at all, it never lends "tea" to a sentence.
+        self._codes = {entity: _code_pattern(code) for entity, code in (codes or {}).items()}
         self._surface = {entity: [f.lower() for f in forms] for entity, forms in names.items()}
         self._forms: list[tuple[str, set[str], set[str]]] = []
         self._words_of: dict[str, set[str]] = {}
@@ -109,7 +111,7 @@ class NameLinker:
         """Best coverage of each entity's surface forms by the text (0..1), sizes as a bonus."""
         lowered = text.lower()
         latin = set(_LATIN_WORD.findall(lowered))
-        best: dict[str, float] = {}
+        best = {entity: 1.0 for entity, code in self._codes.items() if code.search(lowered)}
         for entity, words, measures in self._forms:
             weight = sum(self._idf[w] for w in words)
             covered = sum(self._idf[w] for w in words | measures if _present(w, latin, lowered))
@@ -131,12 +133,20 @@ class NameLinker:
         for entity, score in ranked:
             if score < minimum:
                 return None
-            said = {w for w in self._words_of[entity] if _present(w, latin, lowered)}
+            if entity in self._codes and self._codes[entity].search(lowered):
+                return entity
+            said = {w for w in self._words_of.get(entity, set()) if _present(w, latin, lowered)}
             if len(said) >= 2 or any(
-                _shares_run(form, lowered, latin) for form in self._surface[entity]
+                _shares_run(form, lowered, latin) for form in self._surface.get(entity, [])
             ):
                 return entity
         return None
+
+
+def _code_pattern(code: str) -> re.Pattern[str]:
+    """A code as one token, its parts joined by nothing, a space, a dash or an underscore."""
+    parts = re.findall(r"[a-z]+|[0-9]+|[^\sa-z0-9\-_]+", code.lower())
+    return re.compile(r"(?<![a-z0-9])" + r"[\s\-_]?".join(map(re.escape, parts)) + r"(?![a-z0-9])")
 
 
 def _present(word: str, latin: set[str], text: str) -> bool:

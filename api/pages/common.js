@@ -193,7 +193,8 @@ window.common = (() => {
 
   function describe(session) {
     if (session.role === "viewer") {
-      return ["观众 Viewer ", el("strong", { id: "session-viewer" }, session.viewer_id || "?")];
+      // Never the viewer's id: the shop's own identifier of its customer, meaningless to them.
+      return ["观众 Viewer · ", el("strong", { id: "session-viewer" }, "已登录 Signed in")];
     }
     const parts = [el("strong", { id: "session-user" }, session.subject || "?"), " · ",
       el("span", { id: "session-role" }, ROLE_LABELS[session.role] || session.role)];

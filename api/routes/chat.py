@@ -18,7 +18,7 @@ from copilot.accounts.service import Principal
 from copilot.conversations import ConversationRepository
 from copilot.escalation import TicketRepository, desk
 from copilot.escalation.repository import RESOLVED
-from copilot.models import Message
+from copilot.models import Message, iso_utc
 from copilot.pipeline import ask
 
 router = APIRouter(prefix="/v1/rooms/{room}/chat", tags=["chat"])
@@ -33,7 +33,7 @@ def message_view(message: Message) -> dict[str, Any]:
         "id": message.id,
         "role": message.role,
         "text": message.text,
-        "created_at": message.created_at.isoformat(),
+        "created_at": iso_utc(message.created_at),
     }
     for key in ("at", "ticket_id", "kind", "action"):
         value = getattr(message, key)

@@ -12,6 +12,7 @@ from copilot.accounts.policy import LOAD_DATA, READ_ROOM, ROOM_ACTIVITY
 from copilot.conversations import ConversationRepository
 from copilot.errors import NotFound
 from copilot.loading import load_kb_lines, load_order_lines, load_transcript_lines
+from copilot.models import iso_utc
 from knowledge.repository import CatalogRepository, RoomRepository
 from transcripts.store import TranscriptRepository
 
@@ -127,7 +128,7 @@ def get_activity(
                 "text": m.text,
                 "at": m.at,
                 "intent": m.intent,
-                "created_at": m.created_at.isoformat(),
+                "created_at": iso_utc(m.created_at),
             }
             for m, viewer in recent
         ],

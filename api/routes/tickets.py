@@ -25,7 +25,7 @@ from copilot.escalation.canned import CannedReply, canned_replies
 from copilot.escalation.lifecycle import Sla, Staff
 from copilot.escalation.metrics import service_metrics
 from copilot.escalation.repository import PresenceRepository
-from copilot.models import Ticket, utcnow
+from copilot.models import Ticket, iso_utc, utcnow
 from transcripts.replay import replay_link
 
 router = APIRouter(prefix="/v1/tickets", tags=["tickets"])
@@ -43,10 +43,6 @@ def sla_of(settings: Settings) -> Sla:
 def staff(principal: Principal) -> Staff:
     """The caller as the audit trail names them."""
     return Staff(username=principal.subject, role=principal.role)
-
-
-def _iso(moment: Any) -> str | None:
-    return moment.isoformat() if moment is not None else None
 
 
 def summary(ticket: Ticket, settings: Settings, base_url: str) -> dict[str, Any]:
@@ -71,13 +67,13 @@ def summary(ticket: Ticket, settings: Settings, base_url: str) -> dict[str, Any]
         "has_draft": bool(ticket.draft),
         "csat": ticket.csat,
         "replay": [replay_link(replay_base, ticket.room_id, m) for m in ticket.moments],
-        "created_at": ticket.created_at.isoformat(),
-        "updated_at": ticket.updated_at.isoformat(),
-        "first_response_at": _iso(ticket.first_response_at),
-        "resolved_at": _iso(ticket.resolved_at),
+        "created_at": iso_utc(ticket.created_at),
+        "updated_at": iso_utc(ticket.updated_at),
+        "first_response_at": iso_utc(ticket.first_response_at),
+        "resolved_at": iso_utc(ticket.resolved_at),
         "sla": {
-            "first_response_due": first_due.isoformat(),
-            "resolution_due": resolve_due.isoformat(),
+            "first_response_due": iso_utc(first_due),
+            "resolution_due": iso_utc(resolve_due),
             "first_response_breached": first_late,
             "resolution_breached": resolve_late,
         },
@@ -125,7 +121,7 @@ def follow_queue(
                         "id": event.id,
                         "type": event.action,
                         "actor": event.actor,
-                        "at": event.created_at.isoformat(),
+                        "at": iso_utc(event.created_at),
                         "ticket": summary(ticket, settings, base_url),
                     },
                 )
@@ -197,7 +193,7 @@ def get_ticket(
                 "author": m.author,
                 "kind": m.kind,
                 "ticket_id": m.ticket_id,
-                "created_at": m.created_at.isoformat(),
+                "created_at": iso_utc(m.created_at),
             }
             for m in thread
         ],
@@ -213,7 +209,7 @@ def get_ticket(
                 "actor": e.actor,
                 "action": e.action,
                 "detail": e.detail,
-                "at": e.created_at.isoformat(),
+                "at": iso_utc(e.created_at),
             }
             for e in TicketRepository(session).trail(ticket.id)
         ],

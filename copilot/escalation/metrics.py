@@ -61,6 +61,15 @@ def _figures(tickets: Iterable[Ticket], sla: Sla, now: datetime) -> ServiceMetri
     )
 
 
+def _with_deflection(figures: ServiceMetrics, actions: Counter[str] | None) -> ServiceMetrics:
+    """Add the copilot's answers and the share of questions it resolved without a person."""
+    counts = actions or Counter()
+    handled = counts["answer"] + counts["escalate"]
+    figures.answered = counts["answer"]
+    figures.deflection = round(counts["answer"] / handled, 3) if handled else None
+    return figures
+
+
 def service_metrics(
     session: Session, sla: Sla, *, since: datetime, room_id: str | None = None
 ) -> dict[str, object]:
@@ -74,19 +83,15 @@ def service_metrics(
         if ticket.assignee:
             by_agent[ticket.assignee].append(ticket)
     actions = ConversationRepository(session).actions_since(since, room_id)
-    rooms: dict[str, ServiceMetrics] = {}
-    for room in sorted({*by_room, *actions}):
-        figures = _figures(by_room.get(room, []), sla, now)
-        counts = actions.get(room, Counter())
-        answered = counts["answer"]
-        handled = answered + counts["escalate"]
-        figures.answered = answered
-        figures.deflection = round(answered / handled, 3) if handled else None
-        rooms[room] = figures
+    rooms = {
+        room: _with_deflection(_figures(by_room.get(room, []), sla, now), actions.get(room))
+        for room in sorted({*by_room, *actions})
+    }
+    overall = _with_deflection(_figures(tickets, sla, now), sum(actions.values(), Counter()))
     return {
         "since": since.isoformat(),
         "sla": {"first_response_s": sla.first_response_s, "resolution_s": sla.resolution_s},
-        "overall": _figures(tickets, sla, now),
+        "overall": overall,
         "rooms": rooms,
         "agents": {name: _figures(group, sla, now) for name, group in sorted(by_agent.items())},
     }

@@ -3,12 +3,14 @@ pages keep in localStorage (api/pages/common.js), stored directly when a test is
 
 from __future__ import annotations
 
+import os
 import socket
 import threading
 import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from copilot.accounts.models import Role
@@ -24,6 +26,23 @@ if TYPE_CHECKING:
 STAFF_KEY = "copilot.session.staff"  # common.js's keys
 VIEWER_KEY_PREFIX = "copilot.session.viewer."
 PASSWORD = "correct horse battery"
+# Screenshots are the browser tests' artifacts: kept after the run (CI may collect the folder).
+SCREENSHOTS = (
+    Path(
+        os.environ.get(
+            "COPILOT_TEST_ARTIFACTS", Path(__file__).resolve().parents[2] / "var" / "test-artifacts"
+        )
+    )
+    / "screenshots"
+)
+
+
+def screenshot(page: Page, name: str, *, full_page: bool = True) -> Path:
+    """Keep what the page looks like now as var/test-artifacts/screenshots/NAME."""
+    path = SCREENSHOTS / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(path), full_page=full_page)
+    return path
 
 
 @contextmanager

@@ -18,7 +18,7 @@ import pytest
 from copilot.accounts.models import Role
 from copilot.runtime import Copilot
 from evals.speech_data import F5, ZH_CLIP, librivox_clips
-from tests.api.browser_sessions import sign_in_viewer
+from tests.api.browser_sessions import screenshot, sign_in_viewer
 from tests.api.conftest import CHROMIUM, CHROMIUM_ARGS, UI_TIMEOUT_MS, require_chromium
 from tests.api.test_desk import DAMAGED, staff_headers
 from tests.conftest import bearer, new_room
@@ -27,7 +27,6 @@ require_chromium()
 
 from playwright.sync_api import Browser, Page, expect  # noqa: E402
 
-SHOTS = Path("/tmp/shots")  # where the browser tests leave their screenshots
 SPEECH_DIR = Path(
     os.environ.get("COPILOT_TEST_SPEECH_DIR", Path(__file__).parents[2] / "var" / "speech")
 )
@@ -72,11 +71,6 @@ def agent(base_url: str, sqlite_copilot: Copilot) -> Iterator[httpx.Client]:
     _, headers = staff_headers(sqlite_copilot, Role.agent)
     with httpx.Client(base_url=base_url, headers=headers, timeout=API_TIMEOUT_S) as client:
         yield client
-
-
-def screenshot(page: Page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / name), full_page=True)
 
 
 def open_chat(page: Page, base_url: str, copilot: Copilot, room: str) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -18,6 +17,7 @@ from tests.api.browser_sessions import (
     PASSWORD,
     STAFF_KEY,
     add_user,
+    screenshot,
     sign_in_staff,
     sign_in_viewer,
     store_session,
@@ -30,7 +30,6 @@ require_chromium()
 
 from playwright.sync_api import Browser, Page, expect  # noqa: E402
 
-SHOTS = Path("/tmp/shots/console")  # where the browser tests leave their screenshots
 DELIVERY_MS = 1000  # an agent's reply shows in the viewer's chat within this long of the send
 LANG_KEY = "copilot.console.lang"  # console.html's key
 
@@ -54,11 +53,6 @@ def viewer_page(browser: Browser) -> Iterator[Page]:
     yield viewer
     context.close()
     assert not errors, f"script errors on the chat page: {errors}"
-
-
-def screenshot(page: Page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / name))
 
 
 def leave_text_field(page: Page) -> None:
@@ -125,7 +119,7 @@ def test_an_escalation_from_the_chat_to_resolved_by_keyboard(
     expect(row.locator(".assignee")).to_have_text("未分配")
     expect(row.locator(".sla")).to_have_text(re.compile(r"^首响 \d+:\d\d$"))
     expect(page.locator("#filter-unassigned .n")).to_have_text("1")
-    screenshot(page, "queue.png")
+    screenshot(page, "console/queue.png", full_page=False)
 
     # J then Enter opens it: the conversation, the order concerned, evidence, replay moments.
     page.keyboard.press("j")
@@ -143,7 +137,7 @@ def test_an_escalation_from_the_chat_to_resolved_by_keyboard(
     expect(ticket.locator(".evidence.transcript a.replay")).to_have_count(1)
     expect(ticket.locator("#trail li[data-action=created]")).to_be_visible()
     assert page.url.endswith(f"#{ticket_id}")
-    screenshot(page, "ticket.png")
+    screenshot(page, "console/ticket.png", full_page=False)
 
     # A replay link opens the replay page at its second, in a new tab.
     link = ticket.locator("#replay a.replay").first
@@ -165,7 +159,7 @@ def test_an_escalation_from_the_chat_to_resolved_by_keyboard(
     expect(page.locator("#canned")).to_be_visible()
     expect(canned.first).to_have_attribute("data-canned-id", "tracking")
     assert canned.count() < 6  # "/物流" left out the replies without it
-    screenshot(page, "canned.png")
+    screenshot(page, "console/canned.png", full_page=False)
     page.keyboard.press("Enter")
     expect(page.locator("#canned")).to_be_hidden()
     expect(page.locator("#reply")).to_have_value(re.compile("SF1400000000001"))
@@ -183,7 +177,7 @@ def test_an_escalation_from_the_chat_to_resolved_by_keyboard(
     expect(ticket.locator("#trail li[data-action=replied]")).to_contain_text(agent)
     viewer_page.reload()  # it is stored: still there
     expect(agent_said.last).to_contain_text("SF1400000000001")
-    viewer_page.screenshot(path=str(SHOTS / "viewer-reply.png"))
+    screenshot(viewer_page, "console/viewer-reply.png", full_page=False)
 
     # N: an internal note, visibly one, for staff only.
     note = "内部：疑似快递压坏，找顺丰理赔 INTERNAL-7731"
@@ -196,7 +190,7 @@ def test_an_escalation_from_the_chat_to_resolved_by_keyboard(
     shown_note = ticket.locator("#conversation li.msg.note")
     expect(shown_note).to_contain_text("INTERNAL-7731")
     expect(shown_note).to_contain_text("内部备注")
-    screenshot(page, "note.png")
+    screenshot(page, "console/note.png", full_page=False)
 
     # E resolves; the viewer is asked to rate, and never sees the note.
     leave_text_field(page)
@@ -220,7 +214,7 @@ def test_an_escalation_from_the_chat_to_resolved_by_keyboard(
 
     page.click("#filter-resolved")
     expect(row.locator(".badge")).to_have_text("已解决")
-    screenshot(page, "resolved.png")
+    screenshot(page, "console/resolved.png", full_page=False)
 
 
 def test_a_supervisor_reassigns_and_sees_the_ticket_and_metrics_change_live(
@@ -278,7 +272,7 @@ def test_a_supervisor_reassigns_and_sees_the_ticket_and_metrics_change_live(
     draft = page.locator("#draft")
     expect(draft).to_contain_text("128")
     expect(row.locator(".draft-flag")).to_be_visible()
-    screenshot(page, "supervisor-draft.png")
+    screenshot(page, "console/supervisor-draft.png", full_page=False)
     page.click("#send-draft")
     expect(draft).to_be_hidden()
     expect(page.locator("#conversation li.msg.agent").last).to_contain_text("128")
@@ -291,7 +285,7 @@ def test_a_supervisor_reassigns_and_sees_the_ticket_and_metrics_change_live(
     expect(metrics.locator(f'#metrics-agents tr[data-name="{agent}"]')).to_be_visible(
         timeout=15_000
     )
-    screenshot(page, "metrics.png")
+    screenshot(page, "console/metrics.png", full_page=False)
     page.keyboard.press("Escape")
     expect(metrics).to_be_hidden()
 
@@ -316,10 +310,10 @@ def test_the_console_speaks_chinese_or_english(
     assert page.evaluate("() => document.documentElement.lang") == "en"
     page.keyboard.press("?")
     expect(page.locator("#help")).to_contain_text("Keyboard shortcuts")
-    screenshot(page, "help-en.png")
+    screenshot(page, "console/help-en.png", full_page=False)
     page.keyboard.press("Escape")
     expect(page.locator("#help")).to_be_hidden()
-    screenshot(page, "ticket-en.png")
+    screenshot(page, "console/ticket-en.png", full_page=False)
 
     # A canned reply with fields still to fill: marked, the first selected, a send asks again.
     page.keyboard.press("r")
@@ -337,7 +331,7 @@ def test_the_console_speaks_chinese_or_english(
     assert reply.evaluate(selected) == "【order_id】"
     page.keyboard.press("Control+Enter")
     expect(page.locator("#missing")).to_have_class("confirm")  # not sent: asked again
-    screenshot(page, "missing-en.png")
+    screenshot(page, "console/missing-en.png", full_page=False)
     page.keyboard.type("DD20261109999")  # typing replaces the selected field
     expect(page.locator("#mirror mark")).to_have_count(2)
     assert page.locator("#conversation li.msg.agent").count() == 0

@@ -231,6 +231,7 @@ def test_metrics_per_room_and_agent(desk: dict[str, Any]) -> None:
     assert room["tickets"] == 1 and room["resolved"] == 1 and room["csat"] == 4.0
     assert room["answered"] >= 1 and 0 < room["deflection"] < 1
     assert room["within_sla"] == 1.0 and room["first_response_p50_s"] is not None
+    assert figures["overall"]["deflection"] == room["deflection"]  # one room: the same share
     agent = figures["agents"][desk["agent_name"]]
     assert agent["tickets"] == 1 and agent["ratings"] == 1
 

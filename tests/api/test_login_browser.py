@@ -16,7 +16,7 @@ from copilot.config import Settings
 from copilot.runtime import Copilot
 from evals.runner import load_dataset
 from knowledge.embedder import Embedder
-from tests.api.browser_sessions import PASSWORD, STAFF_KEY, add_user, serve
+from tests.api.browser_sessions import PASSWORD, STAFF_KEY, add_user, screenshot, serve
 from tests.api.conftest import UI_TIMEOUT_MS, require_chromium
 from tests.conftest import MINI, NO_RATE_LIMITS, TEST_HOSTS, bearer, new_room, token
 
@@ -24,18 +24,12 @@ require_chromium()
 
 from playwright.sync_api import Page, expect  # noqa: E402
 
-SHOTS = Path("/tmp/shots")
 DEMO_ROOM = "demo"
 
 
 @pytest.fixture(autouse=True)
 def _timeouts() -> None:
     expect.set_options(timeout=UI_TIMEOUT_MS)
-
-
-def screenshot(page: Page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / name), full_page=True)
 
 
 def log_in(page: Page, username: str, password: str = PASSWORD) -> None:

@@ -4,19 +4,16 @@ with its session: the chat's from the shop's #token= link, the console's from a 
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 from copilot.accounts.models import Role
 from copilot.runtime import Copilot
-from tests.api.browser_sessions import PASSWORD, add_user, sign_in_staff
+from tests.api.browser_sessions import PASSWORD, add_user, screenshot, sign_in_staff
 from tests.api.conftest import UI_TIMEOUT_MS, require_chromium
 from tests.conftest import new_room, token
 
 require_chromium()
 
 from playwright.sync_api import Page, expect  # noqa: E402
-
-SCREENSHOTS = Path("/tmp")
 
 
 def ask(page: Page, text: str) -> None:
@@ -50,7 +47,7 @@ def test_chat_console_and_host_pages(page: Page, base_url: str, sqlite_copilot: 
     ask(page, "666")
     expect(replies.nth(2)).to_have_class(re.compile(r"\bignored\b"))
     expect(replies.nth(2)).to_contain_text("not a question")
-    page.screenshot(path=str(SCREENSHOTS / "page-chat.png"), full_page=True)
+    screenshot(page, "page-chat.png")
 
     # The box stops at 500 characters; a page that bypasses it gets the API's 4xx, shown inline.
     page.eval_on_selector("#message", "box => box.removeAttribute('maxlength')")
@@ -82,7 +79,7 @@ def test_chat_console_and_host_pages(page: Page, base_url: str, sqlite_copilot: 
     replay = ticket.locator("#replay a.replay").first
     public = sqlite_copilot.settings.public_url  # COPILOT_PUBLIC_URL wins over the address
     expect(replay).to_have_attribute("href", re.compile(rf"^{re.escape(public)}/replay/.*\?t=\d+"))
-    page.screenshot(path=str(SCREENSHOTS / "page-console.png"), full_page=True)
+    screenshot(page, "page-console.png")
     # (claiming, replying and resolving by keyboard: test_console_browser.py)
 
     # (c) the host panel, which the agent's session opens too
@@ -92,7 +89,7 @@ def test_chat_console_and_host_pages(page: Page, base_url: str, sqlite_copilot: 
     expect(page.locator("#questions")).to_contain_text("龙井多少钱")
     expect(page.locator("#products")).to_contain_text("明前龙井绿茶")
     expect(page.locator("#products")).to_contain_text("售罄")  # the pu'er is out of stock
-    page.screenshot(path=str(SCREENSHOTS / "page-host.png"), full_page=True)
+    screenshot(page, "page-host.png")
 
 
 def test_host_page_says_when_the_room_is_unknown(

@@ -37,6 +37,19 @@ def test_name_linker_finds_partial_and_latin_names() -> None:
     assert 0 < linker.scores("龙井怎么样")["T2"] < 0.5
 
 
+def test_a_sku_is_one_token_never_a_word_of_the_sentence() -> None:
+    linker = NameLinker(
+        {"TEA-008": ["Earl Grey Black Tea"], "TEA-009": ["武夷山大红袍 岩茶"]},
+        {"TEA-008": "TEA-008", "TEA-009": "TEA-009"},
+    )
+    assert linker.mentioned("this rock tea is roasted over charcoal") is None
+    assert linker.scores("this rock tea is roasted over charcoal").get("TEA-008", 0) < 0.5
+    for said in ("is TEA-008 in stock", "tea008 多少钱", "tea 008 还有吗", "TEA_008?"):
+        assert linker.mentioned(said) == "TEA-008", said
+    assert linker.mentioned("TEA-0081 多少钱") is None  # another code, not this one
+    assert linker.mentioned("earl grey black tea please") == "TEA-008"
+
+
 def test_hybrid_search_ranks_the_relevant_document_first(embedder: Embedder) -> None:
     docs = [
         Document("faq", "shipping", "默认顺丰速运，付款后48小时内发货"),
