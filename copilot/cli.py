@@ -237,15 +237,26 @@ def ask(
 def evaluate(
     folder: Annotated[Path, typer.Argument(help="Dataset folder.")] = DEMO_DATASET,
     out: Annotated[Path | None, typer.Option("--out", help="Write per-question JSONL.")] = None,
+    report: Annotated[
+        Path | None, typer.Option("--report", help="Write a self-contained HTML report.")
+    ] = None,
 ) -> None:
     """Evaluate a dataset folder in a fresh room and print the metrics."""
-    from evals.runner import run
+    from evals.metrics import score
+    from evals.runner import ask_all, write_rows
 
     copilot = _copilot()
     try:
-        metrics = run(copilot, folder, out)
+        rows = ask_all(copilot, folder)
     except CopilotError as exc:
         _fail(exc)
+    metrics = score(rows)
+    if out is not None:
+        write_rows(rows, out)
+    if report is not None:
+        from evals.report import write_report  # matplotlib loads only when a report is asked for
+
+        write_report(rows, metrics, report, title=f"copilot eval {folder.resolve().name}")
     _emit(metrics.model_dump())
 
 

@@ -18,7 +18,7 @@ from copilot.guards import check_draft
 from copilot.models import Ticket, as_utc, utcnow
 from copilot.retrieval import gather
 from copilot.runtime import Copilot
-from copilot.schemas import Context, QuestionResult
+from copilot.schemas import Context, Draft, QuestionResult
 from copilot.understand import ANSWERABLE_INTENTS, ESCALATING_INTENTS, Understanding, understand
 from knowledge.repository import RoomRepository
 from transcripts.replay import replay_link
@@ -30,6 +30,10 @@ ESCALATE_MIN = 0.4  # an escalating intent hands over outright when this sure
 READING_MIN = 0.1  # answerable readings are tried, in rank order, down to this probability
 RELATIVE_READING_MIN = 0.5  # ... and down to this share of the best reading's probability
 MAX_READINGS = 3
+SECOND_READING_MIN = 0.25  # a second answerable reading this likely is answered too
+PRODUCT_READINGS = frozenset({"price_stock", "product_info", "promotion"})  # need a product
+# Readings that complete each other: "现在拍几天到" may ask about an order or the policy.
+COMPLEMENTARY = frozenset({"order_status", "policy"})
 
 
 def admit(copilot: Copilot, *, viewer_id: str, text: str, at: float | None) -> str:
@@ -174,7 +178,9 @@ def _record(
             ticket = _hand_over(copilot, session, context, conversation.id, decision.escalate)
             question.ticket_id = ticket.id
             need = need_for(understanding.intent, decision.escalate)
-            answer = handoff_message(need, language, ticket.order_id)
+            answer = handoff_message(
+                need, language, ticket.order_id, products=context.product_candidates
+            )
         result = QuestionResult(
             action="escalate",
             answer=answer,
@@ -243,6 +249,7 @@ class Reading(BaseModel):
     ignore: bool = False
     escalate: str = ""
     attempts: list[str] = Field(default_factory=list)
+    also: list[str] = Field(default_factory=list)  # readings likely enough to answer as well
 
 
 def _runner_up(understanding: Understanding) -> tuple[str, float]:
@@ -284,7 +291,33 @@ def plan(understanding: Understanding) -> Reading:
         if top == "chitchat":
             return Reading(ignore=True)
         return Reading(escalate=f"intent: {top}")
-    return Reading(attempts=attempts)
+    also = [
+        intent
+        for intent, p in understanding.ranked[1:MAX_READINGS]
+        if intent in attempts and p >= SECOND_READING_MIN
+    ]
+    return Reading(attempts=attempts, also=also)
+
+
+def _with_second_reading(
+    copilot: Copilot, context: Context, reading: Reading, answered: str, draft: Draft, kb_now: int
+) -> Draft:
+    """The draft completed by a second likely reading from another kind of source.
+
+    "现在拍几天到" may ask about the viewer's order or the shop's shipping policy: both answer.
+    """
+    if answered not in COMPLEMENTARY:
+        return draft
+    kinds = {e.kind for e in draft.evidence}
+    for intent in (i for i in reading.also if i in COMPLEMENTARY and i != answered):
+        extra = copilot.composer.compose(context, intent)
+        if extra is None or {e.kind for e in extra.evidence} & kinds:
+            continue
+        if check_draft(extra, kb_version_used=context.kb_version, kb_version_now=kb_now).ok:
+            return Draft(
+                text=f"{draft.text}\n{extra.text}", evidence=[*draft.evidence, *extra.evidence]
+            )
+    return draft
 
 
 def _answer_or_escalate(
@@ -299,21 +332,22 @@ def _answer_or_escalate(
         return Decision(
             escalate=f"order ids not in the viewer's account: {context.unknown_order_ids}"
         )
+    first = reading.attempts[0] if reading.attempts else ""
+    if context.product_candidates and first in PRODUCT_READINGS:
+        return Decision(escalate=f"product unclear: {' / '.join(context.product_candidates)}")
     # Re-read by query: the session's cached room would always agree with itself.
     kb_version_now = RoomRepository(session).kb_version(context.room_id)
+    kb_now = -1 if kb_version_now is None else kb_version_now
     reason = "sources do not answer"
     for intent in reading.attempts:
         draft = copilot.composer.compose(context, intent)
         if draft is None:
             continue
-        verdict = check_draft(
-            draft,
-            kb_version_used=context.kb_version,
-            kb_version_now=-1 if kb_version_now is None else kb_version_now,
-        )
+        verdict = check_draft(draft, kb_version_used=context.kb_version, kb_version_now=kb_now)
         if not verdict.ok:
             reason = f"guard: {verdict.reason}"
             continue
+        draft = _with_second_reading(copilot, context, reading, intent, draft, kb_now)
         answer = QuestionResult(
             action="answer",
             answer=draft.text,

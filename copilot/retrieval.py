@@ -5,6 +5,7 @@ from __future__ import annotations
 import bisect
 import re
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -12,8 +13,16 @@ import numpy as np
 import numpy.typing as npt
 from sqlalchemy.orm import Session
 
+from copilot.answer import wording
 from copilot.models import as_utc
-from copilot.schemas import Context, Evidence, OrderView, ProductSource, ProductView
+from copilot.schemas import (
+    NOT_YET_SHIPPED,
+    Context,
+    Evidence,
+    OrderView,
+    ProductSource,
+    ProductView,
+)
 from copilot.understand import Understanding
 from copilot.understand.host_lines import PromotionLineClassifier
 from knowledge.embedder import Embedder, Vectors
@@ -38,6 +47,8 @@ RECENCY_TAU_S = 300  # host words lose half their weight in about 3.5 minutes
 RECENCY_WEIGHT = 1.0
 RECENT_SEGMENTS = 2  # "what did the host just say" quotes this many segments
 POLICY_HITS = 3
+MAX_CANDIDATES = 3  # products offered when the copilot asks "which one?"
+STATUS_POLICY_LEAD = 0.05  # cosine lead over the median policy for one to explain a status
 TRANSCRIPT_HITS = 3
 
 
@@ -268,6 +279,10 @@ class RoomIndexes:
             self.transcript(session, room_id, self.catalog(session, room_id, room.kb_version))
 
 
+# (product, how it was found, the candidates when it is unclear which one)
+Resolution = tuple[str | None, ProductSource, list[str]]
+
+
 def _carry_forward(
     mentions: list[str | None], starts: list[float]
 ) -> tuple[list[str | None], list[float]]:
@@ -399,11 +414,15 @@ def _resolve_product(
     vector: npt.NDArray[np.float32],
     names: Embedder,
     on_stage: str | None,
-) -> tuple[str | None, ProductSource]:
-    """Which product the question is about: named (wholly or partly), else the one on stage."""
+) -> Resolution:
+    """Which product the question is about: named (wholly or partly), else the one on stage.
+
+    When a partly said name fits several products equally, none is chosen and they are the
+    candidates, so the copilot asks which one instead of quoting one's price.
+    """
     scores = catalog.linker.scores(text)
     ranked = sorted(scores.items(), key=lambda kv: -kv[1])
-    stage: tuple[str | None, ProductSource] = (on_stage, "on_stage") if on_stage else (None, "")
+    stage: Resolution = (on_stage, "on_stage", []) if on_stage else (None, "", [])
 
     def described() -> str | None:
         # "The wide-leg jeans" for 高腰阔腿牛仔裤, a typo, a synonym; but "this one" points
@@ -412,23 +431,41 @@ def _resolve_product(
 
     if not ranked or ranked[0][1] == 0:
         found = described()
-        return (found, "retrieved") if found else stage
+        return (found, "retrieved", []) if found else stage
     best, coverage = ranked[0]
     runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
+    tied = [sku for sku, score in ranked if score == coverage]
+    if coverage >= PARTIAL_NAME_MIN and len(tied) > 1 and not refers_to_stage(text):
+        # "乌龙茶" of 桂花乌龙茶 and 高山乌龙茶: meaning may tell them apart; else ask which.
+        closest = _closest_name(catalog, vector, tied)
+        return (closest, "retrieved", []) if closest else (None, "unclear", tied[:MAX_CANDIDATES])
     if coverage >= NAME_LINK_MIN or (
         coverage >= PARTIAL_NAME_MIN and coverage - runner_up >= PARTIAL_NAME_LEAD
     ):
-        return best, "named"
+        return best, "named", []
     found = described()
     if found:
-        return found, "retrieved"
+        return found, "retrieved", []
     if not refers_to_stage(text):
-        # A word of a name with no clear winner: retrieval decides among the names it matches.
+        # A faint word of a name: retrieval decides among the names it matches.
         matching = {sku for sku, score in ranked if score == coverage}
         hits = catalog.products.search(text, k=1, query_vector=vector)
         if hits and hits[0].doc.id in matching:
-            return hits[0].doc.id, "retrieved"
+            return hits[0].doc.id, "retrieved", []
     return stage
+
+
+def _closest_name(
+    catalog: CatalogIndex, vector: npt.NDArray[np.float32], skus: list[str]
+) -> str | None:
+    """Among some products, the one whose name is clearly closest in meaning to the question."""
+    position = {sku: i for i, sku in enumerate(catalog.skus)}
+    sims = sorted(
+        ((float(catalog.name_vectors[position[sku]] @ vector), sku) for sku in skus), reverse=True
+    )
+    if len(sims) > 1 and sims[0][0] - sims[1][0] >= NAME_MEANING_LEAD:
+        return sims[0][1]
+    return None
 
 
 def _described_product(
@@ -449,6 +486,28 @@ def _described_product(
     if sims[first] >= CROSS_LINGUAL_MIN and sims[first] - sims[second] >= CROSS_LINGUAL_LEAD:
         return str(catalog.skus[first])
     return None
+
+
+def _status_policy(
+    catalog: CatalogIndex, embedder: Embedder, orders: Sequence[Order]
+) -> Evidence | None:
+    """The policy that explains an order still waiting to ship, found by its status's words.
+
+    "paid, waiting to ship" alone is no answer to "还没发货吗"; the shop's dispatch policy
+    completes it, whatever the question's own wording.
+    """
+    waiting = [o for o in orders if o.status in NOT_YET_SHIPPED]
+    if not waiting or not catalog.policies.documents:
+        return None
+    # The status in both languages: its words match a policy written in either.
+    status = waiting[0].status
+    query = f"{wording.status('zh', status)} {wording.status('en', status)}"
+    dense, lexical = catalog.policies.raw_scores(query, embedder.encode_queries([query])[0])
+    best = int(np.argmax(dense))
+    if lexical[best] <= 0 and dense[best] - float(np.median(dense)) < STATUS_POLICY_LEAD:
+        return None  # neither a shared word nor a clear lead in meaning
+    doc = catalog.policies.documents[best]
+    return Evidence(kind="faq", id=doc.id, text=str(doc.meta["a"]), relevance=float(dense[best]))
 
 
 def refers_to_stage(text: str) -> bool:
@@ -475,8 +534,9 @@ def gather(
     vector = indexes.embedder.encode_queries([text])[0]
 
     on_stage = _on_stage(transcript, moment)
-    sku, source = _resolve_product(catalog, text, vector, indexes.names, on_stage)
-    product = CatalogRepository(session, room_id).product(sku) if sku else None
+    sku, source, candidates = _resolve_product(catalog, text, vector, indexes.names, on_stage)
+    products = CatalogRepository(session, room_id)
+    product = products.product(sku) if sku else None
 
     policies = [
         Evidence(kind="faq", id=hit.doc.id, text=str(hit.doc.meta["a"]), relevance=hit.dense)
@@ -492,6 +552,7 @@ def gather(
         owned, unknown = orders_repo.recent(), []
 
     return Context(
+        status_policy=_status_policy(catalog, indexes.embedder, owned),
         room_id=room_id,
         viewer_id=viewer_id,
         text=text,
@@ -500,6 +561,7 @@ def gather(
         kb_version=room.kb_version,
         product=product_view(product) if product else None,
         product_source=source if product else "",
+        product_candidates=[p.name for p in map(products.product, candidates) if p is not None],
         policies=policies,
         policy_background=float(np.median(all_policy_scores)) if len(all_policy_scores) else 0.0,
         transcript=_search_transcript(transcript, text, vector, moment),

@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 from copilot.understand import Understanding
 
 Action = Literal["answer", "escalate", "ignore"]
-ProductSource = Literal["named", "on_stage", "retrieved", ""]
+ProductSource = Literal["named", "on_stage", "retrieved", "unclear", ""]
 
 
 class Citation(BaseModel):
@@ -63,6 +63,9 @@ class ProductView(BaseModel):
         return f"{self.description} {attributes} {faq}"
 
 
+NOT_YET_SHIPPED = frozenset({"pending_payment", "paid"})  # order statuses before dispatch
+
+
 class Context(BaseModel):
     """Everything retrieval found for one question."""
 
@@ -74,12 +77,15 @@ class Context(BaseModel):
     kb_version: int
     product: ProductView | None = None
     product_source: ProductSource = ""
+    product_candidates: list[str] = Field(default_factory=list)  # names, when it is unclear
     policies: list[Evidence] = Field(default_factory=list)
     policy_background: float = 0.0  # median similarity of all the room's policies
     transcript: list[Evidence] = Field(default_factory=list)
     promotions: list[Evidence] = Field(default_factory=list)
     recent_transcript: list[Evidence] = Field(default_factory=list)
     orders: list[OrderView] = Field(default_factory=list)
+    # The shop policy that explains where the viewer's unshipped order stands (dispatch times).
+    status_policy: Evidence | None = None
     unknown_order_ids: list[str] = Field(default_factory=list)
     other_viewers_named: list[str] = Field(default_factory=list)
 

@@ -31,8 +31,8 @@ def _lines(path: Path) -> list[str]:
     return path.read_text("utf-8").splitlines()
 
 
-def run(copilot: Copilot, folder: Path, out: Path | None = None) -> EvalMetrics:
-    """Evaluate every question of the folder; optionally write one JSON line per question."""
+def ask_all(copilot: Copilot, folder: Path) -> list[dict[str, Any]]:
+    """Load the folder into a fresh room and ask every question: one row (with its result) each."""
     room_id = folder.resolve().name
     load_dataset(copilot, folder, room_id)
     copilot.warm_up()
@@ -51,8 +51,19 @@ def run(copilot: Copilot, folder: Path, out: Path | None = None) -> EvalMetrics:
             at=question.get("at"),
         )
         rows.append({**question, "result": result.model_dump(exclude_none=True)})
+    return rows
+
+
+def write_rows(rows: list[dict[str, Any]], out: Path) -> None:
+    """Write the rows as JSONL, one question a line."""
+    out.write_text(
+        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8"
+    )
+
+
+def run(copilot: Copilot, folder: Path, out: Path | None = None) -> EvalMetrics:
+    """Evaluate every question of the folder; optionally write one JSON line per question."""
+    rows = ask_all(copilot, folder)
     if out is not None:
-        out.write_text(
-            "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8"
-        )
+        write_rows(rows, out)
     return score(rows)

@@ -11,7 +11,7 @@ import numpy as np
 
 from copilot.answer import wording
 from copilot.guards.grounding import numbers_in
-from copilot.schemas import Context, Draft, Evidence, OrderView, ProductView
+from copilot.schemas import NOT_YET_SHIPPED, Context, Draft, Evidence, OrderView, ProductView
 from knowledge.embedder import Embedder
 from knowledge.lexical import name_grams, strip_words
 from transcripts.replay import clock
@@ -104,6 +104,19 @@ def _host_quotes(language: str, segments: list[Evidence]) -> str:
     )
 
 
+def _orders_meant(context: Context) -> list[OrderView]:
+    """The orders the question is about: those with the product it names, else all, newest first.
+
+    Named order ids were already narrowed in retrieval; "has my tea shipped" means the order
+    with the tea, not every order of the viewer.
+    """
+    product = context.product
+    if product is None or context.product_source not in ("named", "retrieved"):
+        return context.orders
+    with_it = [o for o in context.orders if any(i.get("sku") == product.sku for i in o.items)]
+    return with_it or context.orders
+
+
 class GroundedComposer:
     """Deterministic, template-based answers in the viewer's language."""
 
@@ -164,8 +177,7 @@ class GroundedComposer:
             and product is not None
             and (details.key_match or details.relevance - background >= DETAIL_OVER_BACKGROUND)
         ):
-            separator = "；" if context.understanding.language == "zh" else "; "
-            text = f"{product.name}：{separator.join(details.lines)}"
+            text = wording.details_line(context.understanding.language, product.name, details.lines)
             return Draft(text=text, evidence=[product_evidence(product)])
         # A policy answers only when it stands out from the room's policies as a whole.
         relevant = policy is not None and (
@@ -176,7 +188,8 @@ class GroundedComposer:
             and relevant
             and (prefer == "policy" or (details is not None and background > details.relevance))
         ):
-            return Draft(text=policy.text, evidence=[policy])
+            text = wording.policy_line(context.understanding.language, policy.text)
+            return Draft(text=text, evidence=[policy])
         return None
 
     def _best_details(self, question: str, product: ProductView | None) -> Details | None:
@@ -217,7 +230,8 @@ class GroundedComposer:
         if said and (not written or said[0].relevance + SOURCE_PREFERENCE >= written[0].relevance):
             return Draft(text=_host_quotes(language, said), evidence=said)
         if written:
-            return Draft(text=written[0].text, evidence=written)
+            text = wording.policy_line(language, written[0].text)
+            return Draft(text=text, evidence=written)
         return None
 
     def _host_said(self, context: Context) -> Draft | None:
@@ -233,9 +247,14 @@ class GroundedComposer:
         if context.unknown_order_ids or not context.orders:
             return None
         language = context.understanding.language
-        shown = context.orders[:MAX_ORDERS_LISTED]
+        shown = _orders_meant(context)[:MAX_ORDERS_LISTED]
         lines = [self._order_line(language, order) for order in shown]
-        return Draft(text="\n".join(lines), evidence=[order_evidence(o) for o in shown])
+        evidence = [order_evidence(o) for o in shown]
+        explains = context.status_policy
+        if explains is not None and any(o.status in NOT_YET_SHIPPED for o in shown):
+            lines.append(wording.policy_line(language, explains.text))  # when it will ship
+            evidence.append(explains)
+        return Draft(text="\n".join(lines), evidence=evidence)
 
     @staticmethod
     def _order_line(language: str, order: OrderView) -> str:

@@ -60,3 +60,17 @@ def quote_host(language: str, moment: str, text: str) -> str:
     if language == "zh":
         return f"主播在 {moment} 说：「{text}」"
     return f'At {moment} the host said: "{text}"'
+
+
+def policy_line(language: str, text: str) -> str:
+    """A shop policy, framed in the viewer's language whatever language it is written in."""
+    if language == "zh":
+        return f"店铺说明：{text}"
+    return f"From the shop's policy: {text}"
+
+
+def details_line(language: str, name: str, lines: list[str]) -> str:
+    """A product's details that answer the question, after its name."""
+    if language == "zh":
+        return f"{name}：{'；'.join(lines)}"
+    return f"{name}: {'; '.join(lines)}"

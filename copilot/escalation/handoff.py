@@ -6,7 +6,16 @@ from functools import lru_cache
 
 from prompts import load_table
 
-BY_INTENT = ("after_sales", "payment_issue", "complaint", "health_safety", "human", "customization")
+BY_INTENT = (
+    "after_sales",
+    "payment_issue",
+    "complaint",
+    "health_safety",
+    "human",
+    "customization",
+    "order_change",
+    "bargain",
+)
 
 
 @lru_cache(maxsize=1)
@@ -22,12 +31,17 @@ def need_for(intent: str, reason: str) -> str:
         return "order_not_found"
     if reason.startswith("asks about other viewers"):
         return "other_viewer"
+    if reason.startswith("product unclear"):
+        return "which_product"
     return "unanswered"
 
 
-def handoff_message(key: str, language: str, order_id: str | None = None) -> str:
+def handoff_message(
+    key: str, language: str, order_id: str | None = None, products: list[str] | None = None
+) -> str:
     """The sentence for `key` in the viewer's language, naming their order when one is known."""
     sentences = _sentences()
     language = language if language in ("zh", "en") else "zh"
     hint = sentences["order_hint"][language].format(order_id=order_id) if order_id else ""
-    return sentences[key][language].replace("{order}", hint)
+    either = ("、" if language == "zh" else " or ").join(f"“{p}”" for p in products or [])
+    return sentences[key][language].replace("{order}", hint).replace("{products}", either)

@@ -1,11 +1,13 @@
 """Intent classifier: logistic regression over sentence embeddings and character n-grams.
 
-Trained on `intents.jsonl`, generic live-chat examples written apart from every evaluation
-set; the fitted model is stored under COPILOT_HOME so later runs skip training.
+Trained on `intents.jsonl` and `examples/*.jsonl`, generic live-chat examples written apart
+from every evaluation set; the fitted model is stored under COPILOT_HOME so later runs skip
+training.
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +19,11 @@ from sklearn.linear_model import LogisticRegression
 from copilot.understand.training import fit_or_load
 from knowledge.embedder import Embedder
 
-EXAMPLES = Path(__file__).with_name("intents.jsonl")
+HERE = Path(__file__).parent
+# The first examples, and since then one file per "author" (a style of writing: a young
+# Taobao shopper, an older one, live-room fragments, English native and not, code-switching,
+# formal support messages), so cross-validation can hold out a whole style.
+EXAMPLES = [HERE / "intents.jsonl", *sorted((HERE / "examples").glob("*.jsonl"))]
 REGULARISATION_C = 10.0  # chosen by 5-fold cross-validation on the examples only
 NGRAM_WEIGHT = 0.5  # character n-grams catch slang and typos the encoder blurs
 
@@ -25,8 +31,17 @@ NGRAM_WEIGHT = 0.5  # character n-grams catch slang and typos the encoder blurs
 class IntentClassifier:
     """Predicts an intent and its probability for a viewer message."""
 
-    def __init__(self, embedder: Embedder, cache_dir: Path | None = None) -> None:
+    def __init__(
+        self,
+        embedder: Embedder,
+        cache_dir: Path | None = None,
+        rows: list[dict[str, Any]] | None = None,
+    ) -> None:
+        """Fitted on the bundled examples (cached), or on `rows` when given (cross-validation)."""
         self.embedder = embedder
+        if rows is not None:
+            self._ngrams, self._model = self._fit(rows)
+            return
         self._ngrams, self._model = fit_or_load(
             "intent", EXAMPLES, embedder_name=embedder.name, cache_dir=cache_dir, fit=self._fit
         )
@@ -48,3 +63,15 @@ class IntentClassifier:
         probabilities = self._model.predict_proba(self._features([text]))[0]
         order = np.argsort(-probabilities)
         return {str(self._model.classes_[i]): float(probabilities[i]) for i in order}
+
+
+def example_rows() -> list[dict[str, Any]]:
+    """Every bundled example, each with its author (the first file's rows: "first_examples")."""
+    rows: list[dict[str, Any]] = []
+    for path in EXAMPLES:
+        for line in path.read_text("utf-8").splitlines():
+            if line.strip():
+                row = json.loads(line)
+                row.setdefault("author", "first_examples")
+                rows.append(row)
+    return rows

@@ -23,6 +23,8 @@ ESCALATING_INTENTS = frozenset(
         "complaint",
         "health_safety",
         "customization",
+        "order_change",  # an address, a size or a cancellation: a person changes the order
+        "bargain",  # a price beyond the published ones is never the copilot's to give
         "injection",
     }
 )

@@ -15,14 +15,15 @@ Model = TypeVar("Model")
 
 def fit_or_load(
     kind: str,
-    examples: Path,
+    examples: Path | list[Path],
     *,
     embedder_name: str,
     cache_dir: Path | None,
     fit: Callable[[list[dict[str, Any]]], Model],
 ) -> Model:
     """The model fitted on `examples`, cached under a digest of the examples and the embedder."""
-    source = examples.read_text("utf-8")
+    files = examples if isinstance(examples, list) else [examples]
+    source = "\n".join(f.read_text("utf-8") for f in files)
     digest = hashlib.sha1((embedder_name + source).encode()).hexdigest()[:16]
     cached = cache_dir / f"{kind}-{digest}.joblib" if cache_dir else None
     if cached is not None and cached.exists():

@@ -1,0 +1,74 @@
+"""What real shoppers' wording needs: the order meant, completed answers, asking which one."""
+
+from __future__ import annotations
+
+import json
+
+from copilot.loading import load_kb_lines
+from copilot.pipeline import ask
+from copilot.runtime import Copilot
+from tests.conftest import new_room
+
+OOLONGS = [
+    {"sku": "OL-01", "name": "桂花乌龙茶", "price": 88, "stock": 10, "description": "桂花窨制。"},
+    {"sku": "OL-02", "name": "高山乌龙茶", "price": 128, "stock": 10, "description": "台湾高山。"},
+]
+
+
+def test_an_order_question_about_one_product_shows_that_order_and_when_it_ships(
+    sqlite_copilot: Copilot, mini_room: str
+) -> None:
+    result = ask(
+        sqlite_copilot, room_id=mini_room, viewer_id="alice", text="我买的芝麻酥糖发货了吗", at=90
+    )
+    assert result.action == "answer"
+    assert "DD20261101002" in result.answer  # the order with the sesame candy ...
+    assert "DD20261101001" not in result.answer  # ... not every order alice has
+    assert "48小时内发货" in result.answer  # paid, not shipped: the dispatch policy says when
+    assert {c.id for c in result.citations} >= {"DD20261101002", "policy-shipping"}
+
+
+def test_a_shipped_order_is_not_padded_with_the_policy(
+    sqlite_copilot: Copilot, mini_room: str
+) -> None:
+    result = ask(sqlite_copilot, room_id=mini_room, viewer_id="bob", text="我的快递到哪了", at=90)
+    assert result.action == "answer" and "ZT7700000000003" in result.answer
+    assert "48小时" not in result.answer
+
+
+def test_a_chinese_policy_is_framed_in_the_viewers_english(
+    sqlite_copilot: Copilot, mini_room: str
+) -> None:
+    result = ask(
+        sqlite_copilot,
+        room_id=mini_room,
+        viewer_id="bob",
+        text="can I return it within 7 days?",
+        at=90,
+    )
+    assert result.action == "answer" and "7天无理由退货" in result.answer
+    assert result.answer.startswith("From the shop's policy:")
+
+
+def test_a_name_two_products_share_is_asked_about_not_guessed(sqlite_copilot: Copilot) -> None:
+    room = new_room(sqlite_copilot)
+    lines = [json.dumps(p, ensure_ascii=False) for p in OOLONGS]
+    with sqlite_copilot.db.session_scope() as session:
+        load_kb_lines(session, room, lines)
+    result = ask(sqlite_copilot, room_id=room, viewer_id="carol", text="乌龙茶多少钱", at=5)
+    assert result.action == "escalate" and result.reason.startswith("product unclear")
+    assert "桂花乌龙茶" in result.answer and "高山乌龙茶" in result.answer
+    assert "¥88" not in result.answer and "¥128" not in result.answer
+    named = ask(sqlite_copilot, room_id=room, viewer_id="carol", text="桂花乌龙茶多少钱", at=6)
+    assert named.action == "answer" and "¥88" in named.answer
+
+
+def test_haggling_and_order_changes_go_to_a_person(sqlite_copilot: Copilot, mini_room: str) -> None:
+    for viewer, text, intent in (
+        ("bob", "两罐能便宜点吗 少点呗", "bargain"),
+        ("alice", "地址填错了 能帮我改一下收货地址吗", "order_change"),
+        ("carol", "can u do 100 for both", "bargain"),
+    ):
+        result = ask(sqlite_copilot, room_id=mini_room, viewer_id=viewer, text=text, at=90)
+        assert result.action == "escalate", text
+        assert result.intent == intent, text
