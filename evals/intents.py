@@ -93,7 +93,7 @@ def real_wording(
         questions = [
             json.loads(line)
             for line in (folder / "questions.jsonl").read_text("utf-8").splitlines()
-            if line.strip()
+            if line.strip() and "intent" in json.loads(line)  # rows labelled with an intent
         ]
         got = read(classifier, [q["text"] for q in questions])
         entry = figures([q["intent"] for q in questions], got)
