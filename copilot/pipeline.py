@@ -249,7 +249,7 @@ class Reading(BaseModel):
     ignore: bool = False
     escalate: str = ""
     attempts: list[str] = Field(default_factory=list)
-    also: list[str] = Field(default_factory=list)  # readings likely enough to answer as well
+    also: list[str] = Field(default_factory=list)  # complementary readings to answer as well
 
 
 def _runner_up(understanding: Understanding) -> tuple[str, float]:
@@ -294,7 +294,7 @@ def plan(understanding: Understanding) -> Reading:
     also = [
         intent
         for intent, p in understanding.ranked[1:MAX_READINGS]
-        if intent in attempts and p >= SECOND_READING_MIN
+        if intent in attempts and intent in COMPLEMENTARY and p >= SECOND_READING_MIN
     ]
     return Reading(attempts=attempts, also=also)
 
@@ -309,7 +309,7 @@ def _with_second_reading(
     if answered not in COMPLEMENTARY:
         return draft
     kinds = {e.kind for e in draft.evidence}
-    for intent in (i for i in reading.also if i in COMPLEMENTARY and i != answered):
+    for intent in (i for i in reading.also if i != answered):
         extra = copilot.composer.compose(context, intent)
         if extra is None or {e.kind for e in extra.evidence} & kinds:
             continue

@@ -61,7 +61,13 @@ _DEMONSTRATIVE_EN = re.compile(r"\b(this|that|these|those|it)\b", re.IGNORECASE)
 _ID_TOKEN = re.compile(r"(?<![A-Za-z0-9_@.\-])[A-Za-z0-9_@.\-]{3,64}(?![A-Za-z0-9_@.\-])")
 _LETTER = re.compile(r"[A-Za-z]")
 _DIGIT = re.compile(r"\d")
-FOREIGN_ID_INTENT_RANKS = 2  # an order question if order_status is among the top readings
+ORDER_READING_RANKS = 2  # an order question if order_status is among the top readings
+
+
+def reads_as_order(understanding: Understanding) -> bool:
+    """Whether order_status is among the message's top readings."""
+    top = [intent for intent, _ in understanding.ranked[:ORDER_READING_RANKS]]
+    return "order_status" in top
 
 
 def foreign_account_ids(
@@ -72,8 +78,7 @@ def foreign_account_ids(
     Decided by shape alone, never by looking the id up: whether a viewer exists must not
     change what the asker is told.
     """
-    top = [intent for intent, _ in understanding.ranked[:FOREIGN_ID_INTENT_RANKS]]
-    if "order_status" not in top:
+    if not reads_as_order(understanding):
         return []
     mine = {viewer_id.lower(), *(k.lower() for k in known)}
     return sorted(
@@ -448,9 +453,8 @@ def _resolve_product(
         return found, "retrieved", []
     if not refers_to_stage(text):
         # A faint word of a name: retrieval decides among the names it matches.
-        matching = {sku for sku, score in ranked if score == coverage}
         hits = catalog.products.search(text, k=1, query_vector=vector)
-        if hits and hits[0].doc.id in matching:
+        if hits and hits[0].doc.id in tied:
             return hits[0].doc.id, "retrieved", []
     return stage
 
@@ -551,8 +555,8 @@ def gather(
     else:
         owned, unknown = orders_repo.recent(), []
 
+    order_question = reads_as_order(understanding)
     return Context(
-        status_policy=_status_policy(catalog, indexes.embedder, owned),
         room_id=room_id,
         viewer_id=viewer_id,
         text=text,
@@ -575,6 +579,7 @@ def gather(
         ),
         recent_transcript=_recent_transcript(transcript, moment),
         orders=[order_view(o) for o in owned],
+        status_policy=_status_policy(catalog, indexes.embedder, owned) if order_question else None,
         unknown_order_ids=unknown,
         other_viewers_named=foreign_account_ids(
             text,

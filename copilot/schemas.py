@@ -43,6 +43,10 @@ class OrderView(BaseModel):
     tracking_no: str | None
     updated_at: str
 
+    def holds(self, sku: str) -> bool:
+        """Whether the order contains the product."""
+        return any(item.get("sku") == sku for item in self.items)
+
 
 class ProductView(BaseModel):
     """A product as read from the database at answer time."""

@@ -21,12 +21,11 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
-from sklearn.metrics import f1_score
-
 from copilot.config import Settings
 from copilot.runtime import Copilot
 from copilot.understand import ANSWERABLE_INTENTS, IntentClassifier
 from copilot.understand.classifier import example_rows
+from evals.breakdown import class_scores, labels_of, macro_f1
 from knowledge.embedder import Embedder
 
 DATASETS = Path(__file__).with_name("datasets")
@@ -47,7 +46,7 @@ def figures(expected: list[str], got: list[str]) -> dict[str, Any]:
     return {
         "n": n,
         "intent_accuracy": round(sum(e == g for e, g in pairs) / n, 3) if n else None,
-        "macro_f1": round(float(f1_score(expected, got, average="macro", zero_division=0)), 3)
+        "macro_f1": round(macro_f1(class_scores(expected, got, labels_of(expected, got))), 3)
         if n
         else None,
         "action_accuracy": round(sum(action_of(e) == action_of(g) for e, g in pairs) / n, 3)

@@ -113,7 +113,7 @@ def _orders_meant(context: Context) -> list[OrderView]:
     product = context.product
     if product is None or context.product_source not in ("named", "retrieved"):
         return context.orders
-    with_it = [o for o in context.orders if any(i.get("sku") == product.sku for i in o.items)]
+    with_it = [o for o in context.orders if o.holds(product.sku)]
     return with_it or context.orders
 
 

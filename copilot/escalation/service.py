@@ -44,7 +44,7 @@ def concerned_order(context: Context, orders: list[OrderView]) -> str | None:
     if context.product is not None:
         sku = context.product.sku
         for order in orders:  # most recently updated first
-            if any(item.get("sku") == sku for item in order.items):
+            if order.holds(sku):
                 return order.order_id
     return orders[0].order_id if len(orders) == 1 else None
 
