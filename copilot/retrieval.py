@@ -138,6 +138,7 @@ class CatalogIndex:
     skus: list[str]
     name_vectors: Vectors  # product names alone, by the retrieval embedder
     names: list[str]
+    currency: str = wording.DEFAULT_CURRENCY  # the symbol the shop's own texts price in
     cross_lingual_names: Vectors | None = None  # by the name embedder, built on first need
 
     @property
@@ -229,6 +230,10 @@ class RoomIndexes:
                 skus=[p.sku for p in products],
                 name_vectors=self.embedder.encode_passages([p.name for p in products]),
                 names=[p.name for p in products],
+                currency=wording.currency_of(
+                    [product_view(p).catalog_text() for p in products]
+                    + [f"{e.q} {e.a}" for e in policies]
+                ),
             )
             self._keep(self._catalogs, room_id, built)
             return built
@@ -563,6 +568,7 @@ def gather(
         at=moment,
         understanding=understanding,
         kb_version=room.kb_version,
+        currency=catalog.currency,
         product=product_view(product) if product else None,
         product_source=source if product else "",
         product_candidates=[p.name for p in map(products.product, candidates) if p is not None],

@@ -18,6 +18,7 @@ from transcripts.replay import clock
 
 # A detail whose key shares this much with the question answers it outright.
 DETAIL_KEY_MIN = 0.5
+VALUE_WORD_MIN = 3  # latin words of an attribute's value longer than this can name it
 # Details this close in similarity to the best one are quoted with it, up to MAX_DETAILS.
 DETAIL_CLOSE_GAP = 0.03
 MAX_DETAILS = 3
@@ -78,14 +79,43 @@ def _detail_lines(product: ProductView) -> tuple[list[str], list[str]]:
     return keys, lines
 
 
+def _folded_grams(text: str) -> set[str]:
+    """name_grams with English plurals and spellings folded: "size" is "Sizes", "color" "Colour"."""
+    folded = set()
+    for gram in name_grams(text):
+        if gram.isascii() and gram.isalpha():
+            gram = gram.replace("colour", "color")
+            if len(gram) > 3 and gram.endswith("s") and not gram.endswith("ss"):
+                gram = gram[:-1]
+        folded.add(gram)
+    return folded
+
+
 def _named_key(asked: str, keys: list[str]) -> int | None:
-    """The detail whose key the question names ("产地", "保质期"), if any."""
-    asked_grams = name_grams(asked)
-    overlap = [len(asked_grams & name_grams(k)) / max(len(name_grams(k)), 1) for k in keys]
+    """The detail whose key the question names ("产地", "保质期", "sizes"), if any."""
+    asked_grams = _folded_grams(asked)
+    overlap = [len(asked_grams & _folded_grams(k)) / max(len(_folded_grams(k)), 1) for k in keys]
     if not overlap:
         return None
     best = int(np.argmax(overlap))
     return best if overlap[best] >= DETAIL_KEY_MIN else None
+
+
+def _named_value(asked: str, product: ProductView) -> int | None:
+    """The attribute one of whose values the question names ("in blue?"), if only one fits.
+
+    Digits and short latin words are left out: "7" or "for" name no attribute.
+    """
+    asked_grams = _folded_grams(asked)
+    named = [
+        i
+        for i, value in enumerate(product.attributes.values())
+        if any(
+            g in asked_grams and not g.isdigit() and (not g.isascii() or len(g) > VALUE_WORD_MIN)
+            for g in _folded_grams(str(value))
+        )
+    ]
+    return named[0] if len(named) == 1 else None
 
 
 def _quotes_a_price(context: Context) -> bool:
@@ -146,7 +176,9 @@ class GroundedComposer:
         if _named_key(strip_words(context.text, product.name), keys) is not None:
             return None  # "充绒量多少克" asks for a detail, not the price
         language = context.understanding.language
-        line = wording.price_line(language, product.name, product.price, product.live_price)
+        line = wording.price_line(
+            language, product.name, product.price, product.live_price, context.currency
+        )
         end = "。" if language == "zh" else "."
         text = line + wording.stock_line(language, product.stock) + end
         return Draft(text=text, evidence=[product_evidence(product)])
@@ -202,6 +234,8 @@ class GroundedComposer:
         # The product's own name pulls every detail closer; what is asked is the rest.
         asked = strip_words(question, product.name)
         key_hit = _named_key(asked, keys)
+        if key_hit is None:
+            key_hit = _named_value(asked, product)  # attributes come first in the details
         if key_hit is not None:
             return Details([details[key_hit]], 1.0, key_match=True)
         passages = [

@@ -24,10 +24,28 @@ STATUS = {
 }
 
 
-def money(value: float) -> str:
-    """¥ amount as written in the catalog: 99 not 99.0, 59.9 stays 59.9."""
+# How a shop's own texts write each currency; the one written most is the room's.
+CURRENCY_MARKS = {
+    "¥": ("¥", "￥", "元", "rmb", "cny"),
+    "$": ("$", "usd", "dollar"),
+    "€": ("€", "eur"),
+    "£": ("£", "gbp", "pound"),
+}
+DEFAULT_CURRENCY = "¥"
+
+
+def currency_of(texts: list[str]) -> str:
+    """The symbol of the currency a shop's catalog and policies write prices in (¥ if none)."""
+    lowered = " ".join(texts).lower()
+    counts = {symbol: sum(map(lowered.count, marks)) for symbol, marks in CURRENCY_MARKS.items()}
+    best = max(counts, key=lambda symbol: counts[symbol])
+    return best if counts[best] > counts[DEFAULT_CURRENCY] else DEFAULT_CURRENCY
+
+
+def money(value: float, symbol: str = DEFAULT_CURRENCY) -> str:
+    """An amount as written in the catalog: 99 not 99.0, 59.9 stays 59.9."""
     text = f"{value:.2f}".rstrip("0").rstrip(".")
-    return f"¥{text}"
+    return f"{symbol}{text}"
 
 
 def status(language: str, code: str) -> str:
@@ -35,15 +53,17 @@ def status(language: str, code: str) -> str:
     return STATUS[language].get(code, code)
 
 
-def price_line(language: str, name: str, price: float, live: float | None) -> str:
+def price_line(
+    language: str, name: str, price: float, live: float | None, symbol: str = DEFAULT_CURRENCY
+) -> str:
     """The live price with the regular price beside it."""
     if live is not None and live != price:
         if language == "zh":
-            return f"{name} 直播价 {money(live)}（原价 {money(price)}）"
-        return f"{name}: live price {money(live)} (regular {money(price)})"
+            return f"{name} 直播价 {money(live, symbol)}（原价 {money(price, symbol)}）"
+        return f"{name}: live price {money(live, symbol)} (regular {money(price, symbol)})"
     if language == "zh":
-        return f"{name} 价格 {money(price)}"
-    return f"{name}: price {money(price)}"
+        return f"{name} 价格 {money(price, symbol)}"
+    return f"{name}: price {money(price, symbol)}"
 
 
 def stock_line(language: str, stock: int | None) -> str:

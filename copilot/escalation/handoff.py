@@ -15,6 +15,7 @@ BY_INTENT = (
     "customization",
     "order_change",
     "bargain",
+    "recommendation",
 )
 
 

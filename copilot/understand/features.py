@@ -25,6 +25,7 @@ ESCALATING_INTENTS = frozenset(
         "customization",
         "order_change",  # an address, a size or a cancellation: a person changes the order
         "bargain",  # a price beyond the published ones is never the copilot's to give
+        "recommendation",  # "which one suits me" is a judgement the sources do not make
         "injection",
     }
 )

@@ -188,7 +188,9 @@ def test_transcribe_cli_prints_segments_and_stores_them(
     assert done.returncode == 0, done.stderr[-2000:]
     printed = [json.loads(line) for line in done.stdout.splitlines()]
     assert len(printed) >= 3 and all({"start", "end", "text"} <= set(p) for p in printed)
-    assert any("strainer" in p["text"].lower() for p in printed), printed
+    # "strainer" comes and goes with espeak-ng's version ("a trainer"); these words do not.
+    said = " ".join(p["text"].lower() for p in printed)
+    assert "travel mug" in said and "order note" in said, printed
     with sqlite_copilot.db.session_scope() as session:
         stored = TranscriptRepository(session, room).all()
         assert [s.text for s in stored] == [p["text"] for p in printed]
