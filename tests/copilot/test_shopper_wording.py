@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 
 from copilot.loading import load_kb_lines
 from copilot.pipeline import ask
@@ -72,3 +73,44 @@ def test_haggling_and_order_changes_go_to_a_person(sqlite_copilot: Copilot, mini
         result = ask(sqlite_copilot, room_id=mini_room, viewer_id=viewer, text=text, at=90)
         assert result.action == "escalate", text
         assert result.intent == intent, text
+
+
+def test_asking_for_a_recommendation_goes_to_a_person(
+    sqlite_copilot: Copilot, mini_room: str
+) -> None:
+    for viewer, text in (
+        ("dave", "送长辈的话 选哪款比较好"),
+        ("erin", "which one would you recommend"),
+    ):
+        result = ask(sqlite_copilot, room_id=mini_room, viewer_id=viewer, text=text, at=90)
+        assert result.action == "escalate" and result.intent == "recommendation", text
+
+
+SNEAKERS = {
+    "sku": "SN-01",
+    "name": "TrailRunner Shoes",
+    "price": 129,
+    "live_price": 99,
+    "stock": 40,
+    "description": "Trail shoes.",
+    "attributes": {"Sizes": "US 6-12", "Colours": "black, blue, crimson"},
+}
+DOLLAR_POLICY = {"id": "ship", "q": "Shipping?", "a": "Free shipping on orders over $50."}
+
+
+def test_a_shop_writing_dollars_is_quoted_in_dollars_and_sizes_answer_size_questions(
+    sqlite_copilot: Copilot,
+) -> None:
+    room = f"usd-{uuid.uuid4().hex[:8]}"  # a shop of its own: no Chinese policies
+    with sqlite_copilot.db.session_scope() as session:
+        load_kb_lines(session, room, [json.dumps(SNEAKERS), json.dumps(DOLLAR_POLICY)])
+    price = ask(
+        sqlite_copilot, room_id=room, viewer_id="v1", text="how much are the TrailRunner shoes"
+    )
+    assert price.action == "answer" and "$99" in price.answer and "¥" not in price.answer
+    for text, fact in (
+        ("do the TrailRunner shoes come in size 9?", "US 6-12"),  # "size" names "Sizes"
+        ("TrailRunner Shoes in crimson?", "crimson"),  # a value names its attribute
+    ):
+        result = ask(sqlite_copilot, room_id=room, viewer_id="v1", text=text)
+        assert result.action == "answer" and fact in result.answer, (text, result)
