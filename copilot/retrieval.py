@@ -138,7 +138,7 @@ class CatalogIndex:
     skus: list[str]
     name_vectors: Vectors  # product names alone, by the retrieval embedder
     names: list[str]
-    currency: str = wording.DEFAULT_CURRENCY  # the symbol the shop's own texts price in
+    currency: str  # the symbol the shop's own texts write prices with
     cross_lingual_names: Vectors | None = None  # by the name embedder, built on first need
 
     @property
@@ -214,26 +214,21 @@ class RoomIndexes:
                 return found
             repo = CatalogRepository(session, room_id)
             products = repo.products()
-            policies = repo.policies()
+            product_docs = [product_document(product_view(p)) for p in products]
+            policy_docs = [
+                Document("faq", e.id, f"{e.q} {e.a}", {"q": e.q, "a": e.a}) for e in repo.policies()
+            ]
             built = CatalogIndex(
                 version=version,
-                products=HybridIndex(
-                    [product_document(product_view(p)) for p in products], self.embedder
-                ),
-                policies=HybridIndex(
-                    [Document("faq", e.id, f"{e.q} {e.a}", {"q": e.q, "a": e.a}) for e in policies],
-                    self.embedder,
-                ),
+                products=HybridIndex(product_docs, self.embedder),
+                policies=HybridIndex(policy_docs, self.embedder),
                 linker=NameLinker(
                     {p.sku: [p.name] for p in products}, {p.sku: p.sku for p in products}
                 ),
                 skus=[p.sku for p in products],
                 name_vectors=self.embedder.encode_passages([p.name for p in products]),
                 names=[p.name for p in products],
-                currency=wording.currency_of(
-                    [product_view(p).catalog_text() for p in products]
-                    + [f"{e.q} {e.a}" for e in policies]
-                ),
+                currency=wording.currency_of([d.text for d in product_docs + policy_docs]),
             )
             self._keep(self._catalogs, room_id, built)
             return built

@@ -79,7 +79,7 @@ class Context(BaseModel):
     at: float
     understanding: Understanding
     kb_version: int
-    currency: str = "¥"  # the symbol prices are shown with
+    currency: str  # the symbol prices are shown with, as the shop writes it
     product: ProductView | None = None
     product_source: ProductSource = ""
     product_candidates: list[str] = Field(default_factory=list)  # names, when it is unclear

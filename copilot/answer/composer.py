@@ -38,6 +38,7 @@ class Details:
     key_match: bool = False  # the question names the detail's key ("产地", "保质期")
 
 
+_BRITISH_OUR = re.compile(r"(?<=[a-z]{2})our(?=s?$)")  # colour, flavours; not "four", "your"
 # A "." ends a sentence only before whitespace: "6.8kg" stays whole.
 _SENTENCE_END = re.compile(r"(?<=[。！？!?])\s*|(?<=\.)\s+")
 
@@ -80,11 +81,11 @@ def _detail_lines(product: ProductView) -> tuple[list[str], list[str]]:
 
 
 def _folded_grams(text: str) -> set[str]:
-    """name_grams with English plurals and spellings folded: "size" is "Sizes", "color" "Colour"."""
+    """name_grams with English plurals and -our/-or folded: "size" is "Sizes", "color" "Colours"."""
     folded = set()
     for gram in name_grams(text):
         if gram.isascii() and gram.isalpha():
-            gram = gram.replace("colour", "color")
+            gram = _BRITISH_OUR.sub("or", gram)
             if len(gram) > 3 and gram.endswith("s") and not gram.endswith("ss"):
                 gram = gram[:-1]
         folded.add(gram)
@@ -94,7 +95,8 @@ def _folded_grams(text: str) -> set[str]:
 def _named_key(asked: str, keys: list[str]) -> int | None:
     """The detail whose key the question names ("产地", "保质期", "sizes"), if any."""
     asked_grams = _folded_grams(asked)
-    overlap = [len(asked_grams & _folded_grams(k)) / max(len(_folded_grams(k)), 1) for k in keys]
+    key_grams = [_folded_grams(k) for k in keys]
+    overlap = [len(asked_grams & grams) / max(len(grams), 1) for grams in key_grams]
     if not overlap:
         return None
     best = int(np.argmax(overlap))
@@ -173,8 +175,10 @@ class GroundedComposer:
         if product is None:
             return None
         keys, _ = _detail_lines(product)
+        # "充绒量多少克" asks for a detail, not the price. A value alone ("the blue one, how
+        # much?") does not: it picks the product or option the price is asked of.
         if _named_key(strip_words(context.text, product.name), keys) is not None:
-            return None  # "充绒量多少克" asks for a detail, not the price
+            return None
         language = context.understanding.language
         line = wording.price_line(
             language, product.name, product.price, product.live_price, context.currency
