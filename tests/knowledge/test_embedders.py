@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -27,6 +28,31 @@ def test_sentence_transformers_backend_loads_a_local_model() -> None:
 
 def test_use_backend() -> None:
     _check(build_embedder("use"))
+
+
+def test_use_backend_first_used_by_many_threads_at_once() -> None:
+    """The weights load on first use; concurrent first askers must all get their vectors."""
+    embedder = build_embedder("use")
+    texts = [f"第{n}个问题：龙井还有货吗" for n in range(8)]
+    barrier = threading.Barrier(len(texts))
+    vectors: dict[str, np.ndarray] = {}
+    errors: list[BaseException] = []
+
+    def encode(text: str) -> None:
+        try:
+            barrier.wait()
+            vectors[text] = embedder.encode_queries([text])[0]
+        except BaseException as exc:  # reported by the assertion below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=encode, args=(text,)) for text in texts]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert not errors, errors
+    together = np.stack([vectors[t] for t in texts])
+    assert np.allclose(together, embedder.encode_queries(texts), atol=1e-5)
 
 
 def test_passage_cache_survives_a_restart(tmp_path: Path, embedder: Embedder) -> None:
