@@ -46,3 +46,13 @@ def test_weak_escalation_lets_answerable_readings_try_first() -> None:
 def test_faint_fallback_readings_are_not_tried() -> None:
     reading = plan(_understanding(("product_info", 0.6), ("price_stock", 0.2)))
     assert reading.attempts == ["product_info"]
+
+
+def test_an_escalating_reading_nearly_as_likely_hands_over() -> None:
+    reading = plan(_understanding(("price_stock", 0.3), ("complaint", 0.25), ("bargain", 0.2)))
+    assert reading.escalate.startswith("unsure: complaint") and not reading.attempts
+
+
+def test_a_faint_escalating_reading_does_not() -> None:
+    reading = plan(_understanding(("price_stock", 0.6), ("complaint", 0.3), ("promotion", 0.1)))
+    assert reading.attempts[0] == "price_stock" and not reading.escalate
