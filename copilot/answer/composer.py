@@ -174,10 +174,12 @@ class GroundedComposer:
         product = context.product
         if product is None:
             return None
-        keys, _ = _detail_lines(product)
+        keys, details = _detail_lines(product)
+        asked = strip_words(context.text, product.name)
         # "充绒量多少克" asks for a detail, not the price. A value alone ("the blue one, how
-        # much?") does not: it picks the product or option the price is asked of.
-        if _named_key(strip_words(context.text, product.name), keys) is not None:
+        # much?", "in blue?") does not: it picks the option the price is asked of, so the
+        # attribute it belongs to is quoted too.
+        if _named_key(asked, keys) is not None:
             return None
         language = context.understanding.language
         line = wording.price_line(
@@ -185,6 +187,9 @@ class GroundedComposer:
         )
         end = "。" if language == "zh" else "."
         text = line + wording.stock_line(language, product.stock) + end
+        value = _named_value(asked, product)
+        if value is not None:
+            text += ("" if language == "zh" else " ") + details[value] + end
         return Draft(text=text, evidence=[product_evidence(product)])
 
     def _product_info(self, context: Context) -> Draft | None:

@@ -114,3 +114,12 @@ def test_a_shop_writing_dollars_is_quoted_in_dollars_and_sizes_answer_size_quest
     ):
         result = ask(sqlite_copilot, room_id=room, viewer_id="v1", text=text)
         assert result.action == "answer" and fact in result.answer, (text, result)
+    # A value picks the option the price is asked of: the price, and the options it names.
+    option = ask(
+        sqlite_copilot,
+        room_id=room,
+        viewer_id="v1",
+        text="how much are the TrailRunner shoes in crimson?",
+    )
+    assert option.action == "answer" and "$99" in option.answer
+    assert "black, blue, crimson" in option.answer, option
