@@ -191,7 +191,10 @@ async def audio_stream(websocket: WebSocket, room: str) -> None:
         refused = exc
     session.stopping = True
     session.arrived.set()
-    await session.worker
+    try:
+        await session.worker
+    except WebSocketDisconnect:  # the host left while the recogniser was sending to them
+        gone = True
     # Whatever ended the stream, the host's last words are committed and stored.
     last = await run_in_threadpool(stream.finish)
     if gone:
