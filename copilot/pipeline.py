@@ -31,7 +31,8 @@ READING_MIN = 0.1  # answerable readings are tried, in rank order, down to this 
 RELATIVE_READING_MIN = 0.5  # ... and down to this share of the best reading's probability
 MAX_READINGS = 3
 # Not sure it is answerable: an escalating runner-up this likely, and this near the best
-# reading's probability, hands the message to a person ("太坑了 跳了不到一分钟就涨价的").
+# reading's probability, hands the message to a person ("申请价格保护失败怎么回事": price
+# 0.26, payment problem 0.23).
 DOUBT_MIN = 0.15
 DOUBT_SHARE = 0.6
 SECOND_READING_MIN = 0.25  # a second answerable reading this likely is answered too

