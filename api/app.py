@@ -12,7 +12,17 @@ from fastapi_offline import FastAPIOffline
 
 from api.errors import ERROR_RESPONSES, install_error_handlers
 from api.pages import router as pages_router
-from api.routes import audio, auth, chat, loading, questions, replay, tickets, viewers
+from api.routes import (
+    audio,
+    auth,
+    chat,
+    host_prompts,
+    loading,
+    questions,
+    replay,
+    tickets,
+    viewers,
+)
 from api.security import HostAllowlist, PublicRoute, allowed_hosts, document_security
 from copilot.config import Settings, get_settings
 from copilot.logmask import install_log_masking
@@ -30,6 +40,7 @@ def create_app(settings: Settings | None = None, copilot: Copilot | None = None)
         to_thread.current_default_thread_limiter().total_tokens = settings.worker_threads
         app.state.copilot = copilot or Copilot(settings)
         app.state.copilot.warm_up(rooms=True)
+        app.state.copilot.host_prompts.start()
         yield
 
     # FastAPIOffline serves Swagger UI and ReDoc from the package's own copies (no CDN), so
@@ -58,6 +69,7 @@ def create_app(settings: Settings | None = None, copilot: Copilot | None = None)
     app.include_router(loading.router)
     app.include_router(chat.router)
     app.include_router(tickets.router)
+    app.include_router(host_prompts.router)
     app.include_router(replay.router)
     app.include_router(viewers.router)
     app.include_router(pages_router)

@@ -12,8 +12,10 @@ from typing import Any, Protocol
 from pydantic import BaseModel, Field
 
 TICKETS_CHANNEL = "copilot:tickets"  # a ticket changed: {"ticket_id"}
-QUESTIONS_CHANNEL = "copilot:questions"
 MESSAGES_CHANNEL = "copilot:messages"  # a viewer's thread grew: {"viewer_id"}
+# What host prompts are made of, from every worker: questions, host lines, dismissals.
+PROMPT_FEED_CHANNEL = "copilot:prompt-feed"
+PROMPTS_CHANNEL = "copilot:prompts"  # a room's prompts changed
 
 
 def room_channel(base: str, room_id: str) -> str:

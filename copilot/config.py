@@ -61,6 +61,12 @@ class Settings(BaseSettings):
     rate_viewer_burst: int = 5
     rate_room_per_s: float = 50.0
     rate_room_burst: int = 100
+    # Host prompts: a topic asked by prompt_min_viewers unique viewers within
+    # prompt_window_s stream seconds is pushed to the host; once answered on air or
+    # dismissed it is not pushed again for prompt_cooldown_s.
+    prompt_window_s: float = 120.0
+    prompt_min_viewers: int = 5
+    prompt_cooldown_s: float = 300.0
 
     @property
     def resolved_database_url(self) -> str:

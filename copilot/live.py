@@ -9,6 +9,7 @@ import numpy as np
 
 from copilot.bus import Event, room_channel
 from copilot.errors import NotFound
+from copilot.hostprompts.service import host_line_event
 from copilot.runtime import Copilot
 from knowledge.repository import CatalogRepository, RoomRepository
 from transcripts.asr.decoder import catalog_hotwords
@@ -116,6 +117,9 @@ class LiveStream:
         bus = self.copilot.bus
         for segment in update.finals:
             bus.publish(channel, Event(type="segment", room_id=self.room_id, data=segment.record()))
+            self.copilot.host_prompts.publish(
+                host_line_event(self.room_id, start=segment.start, text=segment.text)
+            )
         if update.partial is not None:
             data = {"start": round(update.partial.start, 2), "text": update.partial.text}
             bus.publish(channel, Event(type="partial", room_id=self.room_id, data=data))

@@ -7,7 +7,6 @@ import time
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
-from copilot.bus import QUESTIONS_CHANNEL, Event, room_channel
 from copilot.conversations import ConversationRepository
 from copilot.errors import InvalidInput, NotFound, PayloadTooLarge
 from copilot.escalation import TicketRepository, open_ticket
@@ -15,6 +14,7 @@ from copilot.escalation.handoff import handoff_message, need_for
 from copilot.escalation.lifecycle import COPILOT, auto_assign, reopen_for_viewer, viewer_wrote
 from copilot.escalation.service import priority_for
 from copilot.guards import check_draft
+from copilot.hostprompts.service import question_event
 from copilot.models import Ticket, as_utc, utcnow
 from copilot.retrieval import gather
 from copilot.runtime import Copilot
@@ -116,19 +116,19 @@ def ask(
     copilot.delivery.conversation_changed(room_id, viewer_id)
     if changed is not None:
         copilot.delivery.tickets_changed(room_id, changed)
-    copilot.bus.publish(
-        room_channel(QUESTIONS_CHANNEL, room_id),
-        Event(
-            type="question.answered",
-            room_id=room_id,
-            data={
-                "viewer_id": viewer_id,
-                "intent": result.intent,
-                "action": result.action,
-                "text": text,
-            },
-        ),
-    )
+    if context is not None and result.action != "ignore":
+        copilot.host_prompts.publish(
+            question_event(
+                room_id,
+                viewer_id=viewer_id,
+                text=text,
+                at=context.at,
+                intent=result.intent or understanding.intent,
+                language=understanding.language,
+                product_sku=context.product.sku if context.product is not None else None,
+                answer=result.answer if result.action == "answer" else None,
+            )
+        )
     result.latency_ms = round((time.perf_counter() - started) * 1000, 1)
     return result
 

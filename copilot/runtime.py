@@ -10,6 +10,8 @@ from copilot.bus import Bus, build_bus
 from copilot.config import Settings
 from copilot.db import Database, migrate
 from copilot.delivery import Delivery
+from copilot.hostprompts.features import TopicFeatures
+from copilot.hostprompts.service import HostPrompts, PromptRules, RedisLease, SoleLease
 from copilot.ratelimit import Rate, RateLimiter, build_rate_limiter, enforce_question_rate
 from copilot.retrieval import RoomIndexes
 from copilot.understand import IntentClassifier
@@ -78,6 +80,18 @@ class Copilot:
     def delivery(self) -> Delivery:
         """Wakes this process's chat and queue streams when their store changes."""
         return Delivery(self.bus)
+
+    @cached_property
+    def host_prompts(self) -> HostPrompts:
+        """Clusters the rooms' questions into prompts for the host (once `start`ed)."""
+        settings = self.settings
+        rules = PromptRules(
+            window_s=settings.prompt_window_s,
+            min_viewers=settings.prompt_min_viewers,
+            cooldown_s=settings.prompt_cooldown_s,
+        )
+        lease = RedisLease(settings.redis_url) if settings.redis_url else SoleLease()
+        return HostPrompts(self.db, TopicFeatures(self.name_embedder), self.bus, rules, lease)
 
     @cached_property
     def rate_limiter(self) -> RateLimiter:

@@ -4,6 +4,7 @@ from alembic import context
 
 from copilot import models as _copilot_models  # noqa: F401  (registers tables)
 from copilot.accounts import models as _account_models  # noqa: F401
+from copilot.hostprompts import models as _prompt_models  # noqa: F401
 from knowledge.models import Base
 from transcripts.models import TranscriptBase
 

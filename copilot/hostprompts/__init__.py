@@ -1,0 +1,1 @@
+"""Host prompts: what many viewers keep asking, pushed to the host."""

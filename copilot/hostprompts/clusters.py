@@ -1,0 +1,247 @@
+"""Online clustering of a room's questions into topics over a sliding window.
+
+Each question joins the most similar live topic (meaning from a multilingual sentence
+embedding, wording from character n-grams, and the product it is about) or starts its own;
+nothing is re-clustered: one matrix product against the topics' centroids per question.
+A topic's count is its unique viewers inside the window, so one viewer repeating themselves
+counts once. Topics that became prompts outlive the window, so a topic asked again later
+joins its old prompt instead of making a second one.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, deque
+from dataclasses import dataclass, field
+
+import numpy as np
+
+# Chosen on simulated streams (docs/host_prompts.md, "Tuning"): the combined similarity is
+# semantic + LEXICAL_WEIGHT * lexical + SAME_INTENT_BONUS. Shared wording only adds: a
+# Chinese and an English wording of one question share no characters.
+LEXICAL_WEIGHT = 0.3
+JOIN_MIN = 0.6
+SAME_INTENT_BONUS = 0.05  # the classifier's reading is weak evidence of the same question
+SAMPLES_KEPT = 5
+INITIAL_ROWS = 256
+EXPIRY_STEP_S = 1.0  # the window slides in steps: one pass over the topics a second, not a question
+
+
+@dataclass(frozen=True)
+class Question:
+    """One admitted question, with its vectors (L2-normalised) and what the copilot did."""
+
+    viewer_id: str
+    text: str
+    at: float  # stream seconds
+    language: str
+    intent: str
+    product_sku: str | None
+    semantic: np.ndarray
+    lexical: np.ndarray
+    answer: str | None = None  # the copilot's answer, when it answered from its sources
+
+
+@dataclass(frozen=True)
+class Member:
+    """What a topic keeps of a question while it is inside the window."""
+
+    viewer_id: str
+    text: str
+    at: float
+    language: str
+    semantic: np.ndarray
+
+
+@dataclass
+class Topic:
+    """A cluster: its centroid sums, the members inside the window, and its prompt."""
+
+    id: int
+    row: int  # its centroid's row in the clusterer's matrices
+    semantic_sum: np.ndarray
+    lexical_sum: np.ndarray
+    product_sku: str | None
+    window: deque[Member] = field(default_factory=deque)
+    intents: Counter[str] = field(default_factory=Counter)
+    samples: list[str] = field(default_factory=list)  # distinct wordings, latest last
+    answers: list[str] = field(default_factory=list)  # the copilot's answers to members
+    answered: int = 0  # members the copilot answered from its sources
+    asked: int = 0
+    first_at: float = 0.0
+    last_at: float = 0.0
+    prompt_id: str | None = None
+    status: str = ""  # the prompt's: "open", "answered" or "dismissed"
+    viewers_since_open: set[str] = field(default_factory=set)
+    # Answered on air or dismissed at this stream second: only later askers count again.
+    quiet_since: float | None = None
+    answered_by: str = ""  # the host's line that answered it
+
+    def semantic_centroid(self) -> np.ndarray:
+        """The normalised semantic centroid."""
+        return _unit(self.semantic_sum)
+
+    def viewers_in_window(self) -> set[str]:
+        """Unique viewers inside the window who asked after the topic last went quiet."""
+        since = self.quiet_since if self.quiet_since is not None else -np.inf
+        return {m.viewer_id for m in self.window if m.at >= since}
+
+    @property
+    def intent(self) -> str:
+        """The members' most frequent intent."""
+        return self.intents.most_common(1)[0][0] if self.intents else ""
+
+    @property
+    def language(self) -> str:
+        """The language most members of the window asked in."""
+        counts = Counter(m.language for m in self.window)
+        return counts.most_common(1)[0][0] if counts else "zh"
+
+    def representative(self) -> str:
+        """The wording nearest the centroid among the window's members: the audience's words."""
+        if not self.window:
+            return self.samples[-1] if self.samples else ""
+        centroid = self.semantic_centroid()
+        best = max(self.window, key=lambda m: (float(m.semantic @ centroid), -len(m.text)))
+        return best.text
+
+
+def _unit(vector: np.ndarray) -> np.ndarray:
+    norm = float(np.linalg.norm(vector))
+    return vector / norm if norm > 0 else vector
+
+
+class TopicClusterer:
+    """One room's topics; `add` takes questions in non-decreasing stream time."""
+
+    def __init__(self, window_s: float) -> None:
+        self.window_s = window_s
+        self.topics: dict[int, Topic] = {}
+        self._by_row: dict[int, Topic] = {}
+        self._free_rows: list[int] = []
+        self._semantic = np.zeros((0, 0), dtype=np.float32)
+        self._lexical = np.zeros((0, 0), dtype=np.float32)
+        self._products: list[str | None] = []
+        self._intents: list[str] = []
+        self._live = np.zeros(0, dtype=bool)
+        self._next_id = 1
+        self._expired_at = -np.inf
+
+    def scores(self, semantic: np.ndarray, lexical: np.ndarray) -> np.ndarray:
+        """Combined similarity of one text to every row (dead rows score -inf)."""
+        if not len(self._live):
+            return np.zeros(0)
+        combined = self._semantic @ semantic + LEXICAL_WEIGHT * (self._lexical @ lexical)
+        return np.where(self._live, combined, -np.inf)
+
+    def semantic_scores(self, semantic: np.ndarray) -> dict[int, float]:
+        """Semantic similarity of a text to every live topic, by topic id."""
+        if not len(self._live):
+            return {}
+        similarity = self._semantic @ semantic
+        return {t.id: float(similarity[t.row]) for t in self.topics.values()}
+
+    def add(self, question: Question) -> Topic:
+        """Place a question in its topic (a new one when none is near enough)."""
+        self.expire(question.at)
+        scores = self.scores(question.semantic, question.lexical)
+        if len(scores):
+            same_intent = np.fromiter((i == question.intent for i in self._intents), dtype=bool)
+            scores = scores + SAME_INTENT_BONUS * same_intent
+            if question.product_sku:
+                # The same words about another product are another question.
+                other = np.fromiter(
+                    (p is not None and p != question.product_sku for p in self._products),
+                    dtype=bool,
+                )
+                scores = np.where(other, -np.inf, scores)
+        best_row = int(np.argmax(scores)) if len(scores) else -1
+        if best_row >= 0 and scores[best_row] >= JOIN_MIN:
+            topic = self._by_row[best_row]
+        else:
+            topic = self._new_topic(question)
+        self._join(topic, question)
+        return topic
+
+    def _new_topic(self, question: Question) -> Topic:
+        row = self._take_row(len(question.semantic), len(question.lexical))
+        topic = Topic(
+            id=self._next_id,
+            row=row,
+            semantic_sum=np.zeros_like(question.semantic),
+            lexical_sum=np.zeros_like(question.lexical),
+            product_sku=question.product_sku,
+            first_at=question.at,
+        )
+        self._next_id += 1
+        self.topics[topic.id] = topic
+        self._by_row[row] = topic
+        self._live[row] = True
+        return topic
+
+    def _take_row(self, semantic_dim: int, lexical_dim: int) -> int:
+        if not self._free_rows:
+            old = len(self._live)
+            rows = max(INITIAL_ROWS, 2 * old)
+            self._semantic = _grown(self._semantic, rows, semantic_dim)
+            self._lexical = _grown(self._lexical, rows, lexical_dim)
+            self._live = np.concatenate([self._live, np.zeros(rows - old, dtype=bool)])
+            self._products.extend([None] * (rows - old))
+            self._intents.extend([""] * (rows - old))
+            self._free_rows = list(range(rows - 1, old - 1, -1))
+        return self._free_rows.pop()
+
+    def _join(self, topic: Topic, question: Question) -> None:
+        topic.window.append(
+            Member(
+                viewer_id=question.viewer_id,
+                text=question.text,
+                at=question.at,
+                language=question.language,
+                semantic=question.semantic,
+            )
+        )
+        topic.semantic_sum = topic.semantic_sum + question.semantic
+        topic.lexical_sum = topic.lexical_sum + question.lexical
+        topic.asked += 1
+        topic.intents[question.intent] += 1
+        topic.product_sku = topic.product_sku or question.product_sku
+        topic.last_at = question.at
+        if question.text in topic.samples:
+            topic.samples.remove(question.text)
+        topic.samples = [*topic.samples, question.text][-SAMPLES_KEPT:]
+        if question.answer:
+            topic.answered += 1
+            topic.answers = [*topic.answers, question.answer][-SAMPLES_KEPT:]
+        if topic.prompt_id is not None and (
+            topic.quiet_since is None or question.at >= topic.quiet_since
+        ):
+            topic.viewers_since_open.add(question.viewer_id)
+        self._semantic[topic.row] = _unit(topic.semantic_sum)
+        self._lexical[topic.row] = _unit(topic.lexical_sum)
+        self._products[topic.row] = topic.product_sku
+        self._intents[topic.row] = topic.intent
+
+    def expire(self, now: float) -> None:
+        """Drop members older than the window; topics left empty go unless they are prompts."""
+        if now - self._expired_at < EXPIRY_STEP_S:
+            return
+        self._expired_at = now
+        horizon = now - self.window_s
+        for topic_id in list(self.topics):
+            topic = self.topics[topic_id]
+            while topic.window and topic.window[0].at < horizon:
+                topic.window.popleft()
+            if not topic.window and topic.prompt_id is None:
+                del self.topics[topic_id]
+                del self._by_row[topic.row]
+                self._live[topic.row] = False
+                self._products[topic.row] = None
+                self._intents[topic.row] = ""
+                self._free_rows.append(topic.row)
+
+
+def _grown(matrix: np.ndarray, rows: int, dim: int) -> np.ndarray:
+    grown = np.zeros((rows, dim), dtype=np.float32)
+    if matrix.size:
+        grown[: len(matrix)] = matrix
+    return grown

@@ -1,0 +1,379 @@
+"""Host prompts: questions and host lines in, prompts out, on one worker thread.
+
+Every API worker publishes what it sees on the prompt feed (bus); one process (the holder
+of the lease: with Redis, one worker at a time; else this process) clusters it, so a room's
+topics are counted once across workers. Prompts and their changes are stored; the host
+panel's streams are woken through the bus like the chat's.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import queue
+import threading
+import time
+import uuid
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import numpy as np
+
+from copilot.bus import PROMPT_FEED_CHANNEL, PROMPTS_CHANNEL, Bus, Event
+from copilot.db import Database
+from copilot.delivery import Watch
+from copilot.hostprompts.clusters import Question, Topic, TopicClusterer
+from copilot.hostprompts.features import TopicFeatures
+from copilot.hostprompts.repository import PromptRepository
+
+log = logging.getLogger(__name__)
+
+# A host line this similar in meaning to a topic answers it ("刚才好多人问赠品，下单备注就送"
+# against "赠品怎么领"); chosen on simulated streams (docs/host_prompts.md).
+ANSWERED_MIN = 0.45
+ANSWERABLE_ON_AIR_MIN_VIEWERS = 2  # a host line quiets topics this many viewers asked
+PRODUCT_INTENTS = frozenset({"price_stock", "product_info", "promotion"})  # about a product
+BATCH_MAX = 256  # questions embedded at once when they queue up
+
+
+@dataclass(frozen=True)
+class PromptRules:
+    """The thresholds: window (stream s), unique viewers, cool-down after an answer (s)."""
+
+    window_s: float = 120.0
+    min_viewers: int = 5
+    cooldown_s: float = 300.0
+
+
+class Lease(Protocol):
+    """Whether this process is the one that clusters the feed."""
+
+    def held(self) -> bool: ...
+
+
+class SoleLease:
+    """Without Redis there is one process: it always clusters."""
+
+    def held(self) -> bool:
+        """Always."""
+        return True
+
+
+class RedisLease:
+    """One worker at a time holds a Redis key; another takes over when it stops renewing."""
+
+    KEY = "copilot:prompts:leader"
+    TTL_MS = 10_000
+    RENEW_S = 3.0
+
+    def __init__(self, url: str) -> None:
+        import redis
+
+        self._redis = redis.Redis.from_url(url)
+        self._me = uuid.uuid4().hex
+        self._checked = -np.inf
+        self._held = False
+
+    def held(self) -> bool:
+        """True while this process holds the key (checked at most every RENEW_S)."""
+        now = time.monotonic()
+        if now - self._checked < self.RENEW_S:
+            return self._held
+        self._checked = now
+        try:
+            if self._redis.set(self.KEY, self._me, nx=True, px=self.TTL_MS):
+                self._held = True
+            elif self._redis.get(self.KEY) == self._me.encode():
+                self._redis.pexpire(self.KEY, self.TTL_MS)
+                self._held = True
+            else:
+                self._held = False
+        except Exception:
+            log.warning("host prompts: cannot reach Redis for the lease", exc_info=True)
+            self._held = False
+        return self._held
+
+
+def question_event(
+    room_id: str,
+    *,
+    viewer_id: str,
+    text: str,
+    at: float,
+    intent: str,
+    language: str,
+    product_sku: str | None,
+    answer: str | None,
+) -> Event:
+    """The feed's record of one question the copilot answered or handed over."""
+    data = {
+        "viewer_id": viewer_id,
+        "text": text,
+        "at": at,
+        "intent": intent,
+        "language": language,
+        "product_sku": product_sku if intent in PRODUCT_INTENTS else None,
+        "answer": answer,
+        "sent": time.time(),
+    }
+    return Event(type="question", room_id=room_id, data=data)
+
+
+def host_line_event(room_id: str, *, start: float, text: str) -> Event:
+    """The feed's record of a final transcript segment."""
+    return Event(type="host_line", room_id=room_id, data={"start": start, "text": text})
+
+
+@dataclass
+class PromptStats:
+    """What the worker did: for benchmarks and the evaluation."""
+
+    questions: int = 0
+    host_lines: int = 0
+    batches: int = 0
+    # Seconds from a question's publication to the prompt it opened being stored.
+    open_delays: list[float] = field(default_factory=list)
+    busy_s: float = 0.0
+
+
+class HostPrompts:
+    """Clusters each room's feed into prompts and stores them."""
+
+    def __init__(
+        self,
+        db: Database,
+        features: TopicFeatures,
+        bus: Bus,
+        rules: PromptRules,
+        lease: Lease | None = None,
+    ) -> None:
+        self.db = db
+        self.features = features
+        self.bus = bus
+        self.rules = rules
+        self.lease = lease or SoleLease()
+        self.stats = PromptStats()
+        self._rooms: dict[str, TopicClusterer] = {}
+        self._clocks: dict[str, float] = defaultdict(float)
+        self._queue: queue.Queue[Event] = queue.Queue()
+        self._started = False
+        self._lock = threading.Lock()
+        self._watches: dict[str, set[Watch]] = defaultdict(set)
+        self._listening = False
+
+    # -- the feed --------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Follow the feed and start the worker (once)."""
+        with self._lock:
+            if self._started:
+                return
+            self._started = True
+        self.bus.subscribe(PROMPT_FEED_CHANNEL, self._on_feed)
+        threading.Thread(target=self._run, name="host-prompts", daemon=True).start()
+
+    def publish(self, event: Event) -> None:
+        """Put an event on the feed (any process may)."""
+        self.bus.publish(PROMPT_FEED_CHANNEL, event)
+
+    def _on_feed(self, event: Event) -> None:
+        if self.lease.held():
+            self._queue.put(event)
+
+    def wait_idle(self, timeout: float = 30.0) -> bool:
+        """Block until everything fed so far is processed (tests, the evaluation)."""
+        deadline = time.monotonic() + timeout
+        while self._queue.unfinished_tasks:
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.005)
+        return True
+
+    def _run(self) -> None:
+        while True:
+            batch = [self._queue.get()]
+            with contextlib.suppress(queue.Empty):
+                while len(batch) < BATCH_MAX:
+                    batch.append(self._queue.get_nowait())
+            try:
+                self.process(batch)
+            except Exception:
+                log.exception("host prompts: a batch of %d events failed", len(batch))
+            finally:
+                for _ in batch:
+                    self._queue.task_done()
+
+    # -- clustering ------------------------------------------------------------------------
+
+    def process(self, events: list[Event]) -> None:
+        """Cluster a batch in order; store the prompts it changed in one transaction."""
+        started = time.perf_counter()
+        texts = [_text(e) for e in events]
+        semantic, lexical = self.features.vectors(texts)
+        changed: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
+        opened: list[float] = []
+        for i, event in enumerate(events):
+            room = self._rooms.setdefault(event.room_id, TopicClusterer(self.rules.window_s))
+            if event.type == "question":
+                topic, opens = self._question(room, event, semantic[i], lexical[i])
+                if topic is not None:
+                    changed[event.room_id][topic.prompt_id or ""] = self._view(topic)
+                    if opens:
+                        opened.append(float(event.data.get("sent", time.time())))
+            elif event.type == "host_line":
+                for topic in self._host_line(room, event, semantic[i]):
+                    changed[event.room_id][topic.prompt_id or ""] = self._view(topic)
+            elif event.type == "dismissed":
+                topic = self._dismiss(room, event)
+                if topic is not None:
+                    changed[event.room_id][topic.prompt_id or ""] = self._view(topic)
+        self._store(changed)
+        stored = time.time()
+        self.stats.open_delays.extend(stored - sent for sent in opened)
+        self.stats.batches += 1
+        self.stats.busy_s += time.perf_counter() - started
+
+    def _question(
+        self, room: TopicClusterer, event: Event, semantic: np.ndarray, lexical: np.ndarray
+    ) -> tuple[Topic | None, bool]:
+        """The topic whose prompt changed (and whether it opened), or None."""
+        data = event.data
+        at = float(data["at"])
+        self._clocks[event.room_id] = max(self._clocks[event.room_id], at)
+        topic = room.add(
+            Question(
+                viewer_id=str(data["viewer_id"]),
+                text=str(data["text"]),
+                at=at,
+                language=str(data.get("language") or "zh"),
+                intent=str(data.get("intent") or ""),
+                product_sku=data.get("product_sku"),
+                semantic=semantic,
+                lexical=lexical,
+                answer=data.get("answer"),
+            )
+        )
+        self.stats.questions += 1
+        if topic.status == "open":
+            return topic, False
+        viewers = topic.viewers_in_window()
+        cooling = topic.quiet_since is not None and at - topic.quiet_since < self.rules.cooldown_s
+        if len(viewers) < self.rules.min_viewers or cooling:
+            return None, False
+        topic.prompt_id = topic.prompt_id or uuid.uuid4().hex[:12]
+        topic.status = "open"
+        topic.viewers_since_open = viewers
+        return topic, True
+
+    def _host_line(self, room: TopicClusterer, event: Event, semantic: np.ndarray) -> list[Topic]:
+        """Topics the host just addressed on air: their prompts are answered."""
+        start = float(event.data["start"])
+        self._clocks[event.room_id] = max(self._clocks[event.room_id], start)
+        self.stats.host_lines += 1
+        answered = []
+        for topic_id, score in room.semantic_scores(semantic).items():
+            topic = room.topics[topic_id]
+            if score < ANSWERED_MIN or topic.status in ("answered", "dismissed"):
+                continue
+            if topic.status != "open" and (
+                len(topic.viewers_in_window()) < ANSWERABLE_ON_AIR_MIN_VIEWERS
+            ):
+                continue
+            topic.quiet_since = start
+            topic.answered_by = str(event.data["text"])
+            if topic.status == "open":
+                topic.status = "answered"
+                answered.append(topic)
+        return answered
+
+    def dismiss(self, room_id: str, prompt_id: str) -> dict[str, Any] | None:
+        """Store a prompt as dismissed and tell the clustering process; None if unknown."""
+        with self.db.session_scope() as session:
+            prompts = PromptRepository(session, room_id)
+            prompt = prompts.get(prompt_id)
+            if prompt is None:
+                return None
+            view = {**prompt.view, "status": "dismissed"}
+            prompts.save(view)
+        # After the commit: the worker's next save of this prompt builds on it.
+        self.publish(Event(type="dismissed", room_id=room_id, data={"prompt_id": prompt_id}))
+        self.bus.publish(PROMPTS_CHANNEL, Event(type="prompts.changed", room_id=room_id))
+        return view
+
+    def _dismiss(self, room: TopicClusterer, event: Event) -> Topic | None:
+        prompt_id = event.data.get("prompt_id")
+        for topic in room.topics.values():
+            if topic.prompt_id == prompt_id and topic.status != "dismissed":
+                topic.status = "dismissed"
+                topic.quiet_since = self._clocks[event.room_id]
+                return topic
+        return None
+
+    def _view(self, topic: Topic) -> dict[str, Any]:
+        count = len(topic.viewers_since_open)
+        text = topic.representative()
+        line = (
+            f"{count} 人在问：{text}" if topic.language == "zh" else f"{count} viewers ask: {text}"
+        )
+        view: dict[str, Any] = {
+            "id": topic.prompt_id,
+            "topic": text,
+            "line": line,
+            "count": count,
+            "samples": list(reversed(topic.samples)),
+            "intent": topic.intent,
+            "product_sku": topic.product_sku,
+            "first_at": round(topic.first_at, 1),
+            "last_at": round(topic.last_at, 1),
+            "status": topic.status,
+            # Most of its askers were handed to a person: the sources do not answer it.
+            "sources_answer": 2 * topic.answered >= topic.asked,
+            "suggested_answer": topic.answers[-1] if topic.answers else None,
+        }
+        if topic.status == "answered" and topic.quiet_since is not None:
+            view["answered_at"] = round(topic.quiet_since, 1)
+            view["answered_by"] = topic.answered_by
+        return view
+
+    def _store(self, changed: dict[str, dict[str, dict[str, Any]]]) -> None:
+        for room_id, views in changed.items():
+            try:
+                with self.db.session_scope() as session:
+                    prompts = PromptRepository(session, room_id)
+                    for view in views.values():
+                        prompts.save(view)
+            except Exception:
+                log.warning("host prompts: cannot store room %s", room_id, exc_info=True)
+                self._rooms.pop(room_id, None)
+                continue
+            self.bus.publish(PROMPTS_CHANNEL, Event(type="prompts.changed", room_id=room_id))
+
+    # -- the panel's streams -----------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def watch(self, room_id: str) -> Iterator[Watch]:
+        """A watch rung whenever the room's prompts change (from any worker)."""
+        with self._lock:
+            if not self._listening:
+                self._listening = True
+                self.bus.subscribe(PROMPTS_CHANNEL, self._ring)
+        watch = Watch()
+        with self._lock:
+            self._watches[room_id].add(watch)
+        try:
+            yield watch
+        finally:
+            with self._lock:
+                self._watches[room_id].discard(watch)
+
+    def _ring(self, event: Event) -> None:
+        with self._lock:
+            watches = list(self._watches.get(event.room_id, ()))
+        for watch in watches:
+            watch.ring()
+
+
+def _text(event: Event) -> str:
+    return str(event.data.get("text") or "-")  # a dismissal has no text; its vector is unused
