@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
-from copilot.models import Conversation, Message
+from copilot.models import Conversation, Message, as_utc
 
 VIEWER_PAGE = 200  # messages per read of a viewer's history or stream
 THREAD_MESSAGES = 200  # the ticket view's conversation
@@ -87,6 +87,22 @@ class ConversationRepository:
             .limit(limit)
         )
         return [(m, v) for m, v in self.session.execute(stmt).all()]
+
+    def questions_per_minute(self, room_id: str, minutes: int, now: datetime) -> list[int]:
+        """Viewer messages in each of the last `minutes` minutes before `now`, oldest first."""
+        since = now - timedelta(minutes=minutes)
+        stmt = (
+            select(Message.created_at)
+            .join(Conversation, Conversation.id == Message.conversation_id)
+            .where(Conversation.room_id == room_id, Message.role == "viewer")
+            .where(Message.created_at >= since)
+        )
+        counts = [0] * minutes
+        for (created,) in self.session.execute(stmt).all():
+            age = (now - as_utc(created)).total_seconds() // 60
+            if 0 <= age < minutes:
+                counts[minutes - 1 - int(age)] += 1
+        return counts
 
     def actions_since(self, since: datetime, room_id: str | None = None) -> dict[str, Counter[str]]:
         """Per room, how the copilot's replies since a moment went: answer, escalate, ..."""

@@ -163,6 +163,15 @@ class TranscriptIndex:
     promotion: npt.NDArray[np.float64]  # P(the segment announces a promotion)
 
 
+@dataclass
+class StageSpan:
+    """A stretch of the stream during which one product was presented."""
+
+    start: float
+    end: float
+    sku: str
+
+
 KEPT_VERSIONS = 2  # indexes kept per room: the current one and the one before
 _Index = TypeVar("_Index", CatalogIndex, TranscriptIndex)
 
@@ -517,6 +526,39 @@ def _status_policy(
 def refers_to_stage(text: str) -> bool:
     """Whether the question points at "this one" with a demonstrative."""
     return bool(_DEMONSTRATIVE_ZH.search(text) or _DEMONSTRATIVE_EN.search(text))
+
+
+def stage_timeline(session: Session, indexes: RoomIndexes, room_id: str) -> list[StageSpan]:
+    """Which product was on stage over the stream: spans of (start, end, sku)."""
+    room = RoomRepository(session).get(room_id)
+    if room is None:
+        return []
+    transcript = indexes.transcript(
+        session, room_id, indexes.catalog(session, room_id, room.kb_version)
+    )
+    spans: list[StageSpan] = []
+    for start, end, sku in zip(
+        transcript.starts, transcript.ends, transcript.on_stage, strict=True
+    ):
+        if spans and spans[-1].sku == sku and start - spans[-1].end <= STAGE_LOOKBACK_S:
+            spans[-1].end = float(end)
+        elif sku is not None:
+            spans.append(StageSpan(start=start, end=float(end), sku=sku))
+    return spans
+
+
+def on_stage_at(
+    session: Session, indexes: RoomIndexes, room_id: str, at: float | None = None
+) -> str | None:
+    """The sku on stage at a moment of the stream (default: its end), if any."""
+    room = RoomRepository(session).get(room_id)
+    if room is None:
+        return None
+    transcript = indexes.transcript(
+        session, room_id, indexes.catalog(session, room_id, room.kb_version)
+    )
+    moment = at if at is not None else TranscriptRepository(session, room_id).end_time()
+    return _on_stage(transcript, moment)
 
 
 def gather(

@@ -13,7 +13,7 @@ from api.errors import error_responses
 from api.security import requires
 from api.streams import event_stream, resume_from
 from copilot.accounts.policy import DISMISS_HOST_PROMPTS, HOST_PROMPTS, WATCH_HOST_PROMPTS
-from copilot.errors import NotFound
+from copilot.errors import InvalidInput, NotFound
 from copilot.hostprompts.repository import PromptRepository
 from knowledge.repository import RoomRepository
 
@@ -62,17 +62,28 @@ def follow_prompts(
 
 
 class PromptChange(BaseModel):
-    status: Literal["dismissed"]
+    status: Literal["dismissed"] | None = None
+    acknowledged: Literal[True] | None = None
 
 
 @router.patch(
-    "/{prompt_id}", dependencies=[requires(DISMISS_HOST_PROMPTS)], responses=error_responses(404)
+    "/{prompt_id}",
+    dependencies=[requires(DISMISS_HOST_PROMPTS)],
+    responses=error_responses(400, 404),
 )
 def change_prompt(
     room: str, prompt_id: str, change: PromptChange, copilot: CopilotDep
 ) -> dict[str, Any]:
-    """Dismiss a prompt: it leaves the panel and its topic is not pushed for the cool-down."""
-    view = copilot.host_prompts.dismiss(room, prompt_id)
+    """`{"status": "dismissed"}`: the prompt leaves the panel and its topic is not pushed for
+    the cool-down; `{"acknowledged": true}`: the host has seen it and will answer on air."""
+    if change.status is None and change.acknowledged is None:
+        raise InvalidInput("send status 'dismissed' or acknowledged true")
+    service = copilot.host_prompts
+    view = (
+        service.dismiss(room, prompt_id)
+        if change.status == "dismissed"
+        else service.acknowledge(room, prompt_id)
+    )
     if view is None:
         raise NotFound(f"no prompt {prompt_id!r} in room {room!r}")
     return view

@@ -12,12 +12,14 @@ from copilot.accounts.policy import LOAD_DATA, READ_ROOM, ROOM_ACTIVITY
 from copilot.conversations import ConversationRepository
 from copilot.errors import NotFound
 from copilot.loading import load_kb_lines, load_order_lines, load_transcript_lines
-from copilot.models import iso_utc
+from copilot.models import iso_utc, utcnow
+from copilot.retrieval import on_stage_at
 from knowledge.repository import CatalogRepository, RoomRepository
 from transcripts.store import TranscriptRepository
 
 router = APIRouter(prefix="/v1", tags=["loading"])
 MAX_ACTIVITY = 500  # latest questions one call returns
+ACTIVITY_MINUTES = 10  # the host panel's questions-per-minute chart
 
 
 def _jsonl_body(*example: str) -> dict[str, Any]:
@@ -110,17 +112,26 @@ def get_room(room: str, session: SessionDep) -> dict[str, Any]:
 
 @router.get("/rooms/{room}/activity", dependencies=[requires(ROOM_ACTIVITY)])
 def get_activity(
-    room: str, session: SessionDep, limit: Annotated[int, Query(ge=1, le=MAX_ACTIVITY)] = 50
+    room: str,
+    session: SessionDep,
+    copilot: CopilotDep,
+    limit: Annotated[int, Query(ge=1, le=MAX_ACTIVITY)] = 50,
 ) -> dict[str, Any]:
-    """The room's latest viewer questions and how many of each intent."""
+    """The room's latest viewer questions, how many of each intent, questions per minute over
+    the last ten minutes (oldest first) and the product on stage."""
     if RoomRepository(session).get(room) is None:
         raise NotFound(f"unknown room {room!r}")
     recent = ConversationRepository(session).recent_questions(room, limit=limit)
     counts: dict[str, int] = {}
     for message, _ in recent:
         counts[message.intent or "other"] = counts.get(message.intent or "other", 0) + 1
+    conversations = ConversationRepository(session)
+    on_stage = on_stage_at(session, copilot.indexes, room)
+    product = CatalogRepository(session, room).product(on_stage) if on_stage else None
     return {
         "room": room,
+        "on_stage": {"sku": product.sku, "name": product.name} if product is not None else None,
+        "per_minute": conversations.questions_per_minute(room, ACTIVITY_MINUTES, utcnow()),
         "intents": dict(sorted(counts.items(), key=lambda kv: -kv[1])),
         "questions": [
             {

@@ -71,6 +71,7 @@ class Topic:
     last_at: float = 0.0
     prompt_id: str | None = None
     status: str = ""  # the prompt's: "open", "answered" or "dismissed"
+    acknowledged: bool = False  # the host has seen it and will answer
     viewers_since_open: set[str] = field(default_factory=set)
     # Answered on air or dismissed at this stream second: only later askers count again.
     quiet_since: float | None = None

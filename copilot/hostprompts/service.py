@@ -225,8 +225,8 @@ class HostPrompts:
             elif event.type == "host_line":
                 for topic in self._host_line(room, event, semantic[i]):
                     changed[event.room_id][topic.prompt_id or ""] = self._view(topic)
-            elif event.type == "dismissed":
-                topic = self._dismiss(room, event)
+            elif event.type in ("dismissed", "acknowledged"):
+                topic = self._staff_change(room, event)
                 if topic is not None:
                     changed[event.room_id][topic.prompt_id or ""] = self._view(topic)
         self._store(changed)
@@ -264,6 +264,7 @@ class HostPrompts:
             return None, False
         topic.prompt_id = topic.prompt_id or uuid.uuid4().hex[:12]
         topic.status = "open"
+        topic.acknowledged = False  # pushed afresh
         topic.viewers_since_open = viewers
         return topic, True
 
@@ -290,26 +291,38 @@ class HostPrompts:
 
     def dismiss(self, room_id: str, prompt_id: str) -> dict[str, Any] | None:
         """Store a prompt as dismissed and tell the clustering process; None if unknown."""
+        return self._change(room_id, prompt_id, "dismissed", {"status": "dismissed"})
+
+    def acknowledge(self, room_id: str, prompt_id: str) -> dict[str, Any] | None:
+        """The host has seen the prompt and will answer it; None if unknown."""
+        return self._change(room_id, prompt_id, "acknowledged", {"acknowledged": True})
+
+    def _change(
+        self, room_id: str, prompt_id: str, kind: str, change: dict[str, Any]
+    ) -> dict[str, Any] | None:
         with self.db.session_scope() as session:
             prompts = PromptRepository(session, room_id)
             prompt = prompts.get(prompt_id)
             if prompt is None:
                 return None
-            view = {**prompt.view, "status": "dismissed"}
+            view = {**prompt.view, **change}
             prompts.save(view)
         # After the commit: the worker's next save of this prompt builds on it.
-        self.publish(Event(type="dismissed", room_id=room_id, data={"prompt_id": prompt_id}))
+        self.publish(Event(type=kind, room_id=room_id, data={"prompt_id": prompt_id}))
         self.bus.publish(PROMPTS_CHANNEL, Event(type="prompts.changed", room_id=room_id))
         return view
 
-    def _dismiss(self, room: TopicClusterer, event: Event) -> Topic | None:
+    def _staff_change(self, room: TopicClusterer, event: Event) -> Topic | None:
         prompt_id = event.data.get("prompt_id")
-        for topic in room.topics.values():
-            if topic.prompt_id == prompt_id and topic.status != "dismissed":
-                topic.status = "dismissed"
-                topic.quiet_since = self._clocks[event.room_id]
-                return topic
-        return None
+        topic = next((t for t in room.topics.values() if t.prompt_id == prompt_id), None)
+        if topic is None:
+            return None
+        if event.type == "acknowledged":
+            topic.acknowledged = True
+        elif topic.status != "dismissed":
+            topic.status = "dismissed"
+            topic.quiet_since = self._clocks[event.room_id]
+        return topic
 
     def _view(self, topic: Topic) -> dict[str, Any]:
         count = len(topic.viewers_since_open)
@@ -331,6 +344,7 @@ class HostPrompts:
             # Most of its askers were handed to a person: the sources do not answer it.
             "sources_answer": 2 * topic.answered >= topic.asked,
             "suggested_answer": topic.answers[-1] if topic.answers else None,
+            "acknowledged": topic.acknowledged,
         }
         if topic.status == "answered" and topic.quiet_since is not None:
             view["answered_at"] = round(topic.quiet_since, 1)
