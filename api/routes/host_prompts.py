@@ -69,7 +69,7 @@ class PromptChange(BaseModel):
 @router.patch(
     "/{prompt_id}",
     dependencies=[requires(DISMISS_HOST_PROMPTS)],
-    responses=error_responses(400, 404),
+    responses=error_responses(404),
 )
 def change_prompt(
     room: str, prompt_id: str, change: PromptChange, copilot: CopilotDep
