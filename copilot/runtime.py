@@ -11,7 +11,8 @@ from copilot.config import Settings
 from copilot.db import Database, migrate
 from copilot.delivery import Delivery
 from copilot.hostprompts.features import TopicFeatures
-from copilot.hostprompts.service import HostPrompts, PromptRules, RedisLease, SoleLease
+from copilot.hostprompts.lifecycle import PromptRules
+from copilot.hostprompts.service import HostPrompts, RedisLease, SoleLease
 from copilot.ratelimit import Rate, RateLimiter, build_rate_limiter, enforce_question_rate
 from copilot.retrieval import RoomIndexes
 from copilot.understand import IntentClassifier

@@ -35,9 +35,10 @@ from sqlalchemy import delete
 
 from copilot.bus import PROMPT_FEED_CHANNEL, Event
 from copilot.config import Settings
+from copilot.hostprompts.lifecycle import PromptRules
 from copilot.hostprompts.models import HostPrompt, HostPromptEvent
 from copilot.hostprompts.repository import PromptRepository
-from copilot.hostprompts.service import PromptRules, host_line_event
+from copilot.hostprompts.service import host_line_event
 from copilot.pipeline import ask
 from copilot.runtime import Copilot
 from evals.asr import percentiles

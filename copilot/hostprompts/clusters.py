@@ -76,6 +76,8 @@ class Topic:
     # Answered on air or dismissed at this stream second: only later askers count again.
     quiet_since: float | None = None
     answered_by: str = ""  # the host's line that answered it
+    opened_at: float | None = None  # stream second it was first pushed
+    viewers_ever: set[str] = field(default_factory=set)
 
     def semantic_centroid(self) -> np.ndarray:
         """The normalised semantic centroid."""
@@ -114,9 +116,11 @@ def _unit(vector: np.ndarray) -> np.ndarray:
 class TopicClusterer:
     """One room's topics; `add` takes questions in non-decreasing stream time."""
 
-    def __init__(self, window_s: float) -> None:
+    def __init__(self, window_s: float, *, keep_retired: bool = False) -> None:
         self.window_s = window_s
         self.topics: dict[int, Topic] = {}
+        # Topics that left the window without a prompt, kept for a show's review.
+        self.retired: list[Topic] | None = [] if keep_retired else None
         self._by_row: dict[int, Topic] = {}
         self._free_rows: list[int] = []
         self._semantic = np.zeros((0, 0), dtype=np.float32)
@@ -204,6 +208,7 @@ class TopicClusterer:
         topic.semantic_sum = topic.semantic_sum + question.semantic
         topic.lexical_sum = topic.lexical_sum + question.lexical
         topic.asked += 1
+        topic.viewers_ever.add(question.viewer_id)
         topic.intents[question.intent] += 1
         topic.product_sku = topic.product_sku or question.product_sku
         topic.last_at = question.at
@@ -233,6 +238,8 @@ class TopicClusterer:
             while topic.window and topic.window[0].at < horizon:
                 topic.window.popleft()
             if not topic.window and topic.prompt_id is None:
+                if self.retired is not None:
+                    self.retired.append(topic)
                 del self.topics[topic_id]
                 del self._by_row[topic.row]
                 self._live[topic.row] = False

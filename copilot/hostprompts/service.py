@@ -24,27 +24,14 @@ import numpy as np
 from copilot.bus import PROMPT_FEED_CHANNEL, PROMPTS_CHANNEL, Bus, Event
 from copilot.db import Database
 from copilot.delivery import Watch
-from copilot.hostprompts.clusters import Question, Topic, TopicClusterer
+from copilot.hostprompts.clusters import Topic
 from copilot.hostprompts.features import TopicFeatures
+from copilot.hostprompts.lifecycle import PRODUCT_INTENTS, PromptRules, RoomPrompts
 from copilot.hostprompts.repository import PromptRepository
 
 log = logging.getLogger(__name__)
 
-# A host line this similar in meaning to a topic answers it ("刚才好多人问赠品，下单备注就送"
-# against "赠品怎么领"); chosen on simulated streams (docs/host_prompts.md).
-ANSWERED_MIN = 0.45
-ANSWERABLE_ON_AIR_MIN_VIEWERS = 2  # a host line quiets topics this many viewers asked
-PRODUCT_INTENTS = frozenset({"price_stock", "product_info", "promotion"})  # about a product
 BATCH_MAX = 256  # questions embedded at once when they queue up
-
-
-@dataclass(frozen=True)
-class PromptRules:
-    """The thresholds: window (stream s), unique viewers, cool-down after an answer (s)."""
-
-    window_s: float = 120.0
-    min_viewers: int = 5
-    cooldown_s: float = 300.0
 
 
 class Lease(Protocol):
@@ -155,8 +142,7 @@ class HostPrompts:
         self.rules = rules
         self.lease = lease or SoleLease()
         self.stats = PromptStats()
-        self._rooms: dict[str, TopicClusterer] = {}
-        self._clocks: dict[str, float] = defaultdict(float)
+        self._rooms: dict[str, RoomPrompts] = {}
         self._queue: queue.Queue[Event] = queue.Queue()
         self._started = False
         self._lock = threading.Lock()
@@ -215,79 +201,30 @@ class HostPrompts:
         changed: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
         opened: list[float] = []
         for i, event in enumerate(events):
-            room = self._rooms.setdefault(event.room_id, TopicClusterer(self.rules.window_s))
+            room = self._rooms.get(event.room_id)
+            if room is None:
+                room = self._rooms[event.room_id] = RoomPrompts(self.rules)
+            touched: list[Topic] = []
             if event.type == "question":
-                topic, opens = self._question(room, event, semantic[i], lexical[i])
-                if topic is not None:
-                    changed[event.room_id][topic.prompt_id or ""] = self._view(topic)
-                    if opens:
-                        opened.append(float(event.data.get("sent", time.time())))
+                topic, opens = room.question(event.data, semantic[i], lexical[i])
+                self.stats.questions += 1
+                touched = [topic] if topic is not None else []
+                if opens:
+                    opened.append(float(event.data.get("sent", time.time())))
             elif event.type == "host_line":
-                for topic in self._host_line(room, event, semantic[i]):
-                    changed[event.room_id][topic.prompt_id or ""] = self._view(topic)
+                self.stats.host_lines += 1
+                data = event.data
+                touched = room.host_line(float(data["start"]), str(data["text"]), semantic[i])
             elif event.type in ("dismissed", "acknowledged"):
-                topic = self._staff_change(room, event)
-                if topic is not None:
-                    changed[event.room_id][topic.prompt_id or ""] = self._view(topic)
+                topic = room.staff_change(event.type, event.data.get("prompt_id"))
+                touched = [topic] if topic is not None else []
+            for topic in touched:
+                changed[event.room_id][topic.prompt_id or ""] = room.view(topic)
         self._store(changed)
         stored = time.time()
         self.stats.open_delays.extend(stored - sent for sent in opened)
         self.stats.batches += 1
         self.stats.busy_s += time.perf_counter() - started
-
-    def _question(
-        self, room: TopicClusterer, event: Event, semantic: np.ndarray, lexical: np.ndarray
-    ) -> tuple[Topic | None, bool]:
-        """The topic whose prompt changed (and whether it opened), or None."""
-        data = event.data
-        at = float(data["at"])
-        self._clocks[event.room_id] = max(self._clocks[event.room_id], at)
-        topic = room.add(
-            Question(
-                viewer_id=str(data["viewer_id"]),
-                text=str(data["text"]),
-                at=at,
-                language=str(data.get("language") or "zh"),
-                intent=str(data.get("intent") or ""),
-                product_sku=data.get("product_sku"),
-                semantic=semantic,
-                lexical=lexical,
-                answer=data.get("answer"),
-            )
-        )
-        self.stats.questions += 1
-        if topic.status == "open":
-            return topic, False
-        viewers = topic.viewers_in_window()
-        cooling = topic.quiet_since is not None and at - topic.quiet_since < self.rules.cooldown_s
-        if len(viewers) < self.rules.min_viewers or cooling:
-            return None, False
-        topic.prompt_id = topic.prompt_id or uuid.uuid4().hex[:12]
-        topic.status = "open"
-        topic.acknowledged = False  # pushed afresh
-        topic.viewers_since_open = viewers
-        return topic, True
-
-    def _host_line(self, room: TopicClusterer, event: Event, semantic: np.ndarray) -> list[Topic]:
-        """Topics the host just addressed on air: their prompts are answered."""
-        start = float(event.data["start"])
-        self._clocks[event.room_id] = max(self._clocks[event.room_id], start)
-        self.stats.host_lines += 1
-        answered = []
-        for topic_id, score in room.semantic_scores(semantic).items():
-            topic = room.topics[topic_id]
-            if score < ANSWERED_MIN or topic.status in ("answered", "dismissed"):
-                continue
-            if topic.status != "open" and (
-                len(topic.viewers_in_window()) < ANSWERABLE_ON_AIR_MIN_VIEWERS
-            ):
-                continue
-            topic.quiet_since = start
-            topic.answered_by = str(event.data["text"])
-            if topic.status == "open":
-                topic.status = "answered"
-                answered.append(topic)
-        return answered
 
     def dismiss(self, room_id: str, prompt_id: str) -> dict[str, Any] | None:
         """Store a prompt as dismissed and tell the clustering process; None if unknown."""
@@ -310,45 +247,6 @@ class HostPrompts:
         # After the commit: the worker's next save of this prompt builds on it.
         self.publish(Event(type=kind, room_id=room_id, data={"prompt_id": prompt_id}))
         self.bus.publish(PROMPTS_CHANNEL, Event(type="prompts.changed", room_id=room_id))
-        return view
-
-    def _staff_change(self, room: TopicClusterer, event: Event) -> Topic | None:
-        prompt_id = event.data.get("prompt_id")
-        topic = next((t for t in room.topics.values() if t.prompt_id == prompt_id), None)
-        if topic is None:
-            return None
-        if event.type == "acknowledged":
-            topic.acknowledged = True
-        elif topic.status != "dismissed":
-            topic.status = "dismissed"
-            topic.quiet_since = self._clocks[event.room_id]
-        return topic
-
-    def _view(self, topic: Topic) -> dict[str, Any]:
-        count = len(topic.viewers_since_open)
-        text = topic.representative()
-        line = (
-            f"{count} 人在问：{text}" if topic.language == "zh" else f"{count} viewers ask: {text}"
-        )
-        view: dict[str, Any] = {
-            "id": topic.prompt_id,
-            "topic": text,
-            "line": line,
-            "count": count,
-            "samples": list(reversed(topic.samples)),
-            "intent": topic.intent,
-            "product_sku": topic.product_sku,
-            "first_at": round(topic.first_at, 1),
-            "last_at": round(topic.last_at, 1),
-            "status": topic.status,
-            # Most of its askers were handed to a person: the sources do not answer it.
-            "sources_answer": 2 * topic.answered >= topic.asked,
-            "suggested_answer": topic.answers[-1] if topic.answers else None,
-            "acknowledged": topic.acknowledged,
-        }
-        if topic.status == "answered" and topic.quiet_since is not None:
-            view["answered_at"] = round(topic.quiet_since, 1)
-            view["answered_by"] = topic.answered_by
         return view
 
     def _store(self, changed: dict[str, dict[str, dict[str, Any]]]) -> None:

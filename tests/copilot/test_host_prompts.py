@@ -9,8 +9,9 @@ import pytest
 
 from copilot.bus import InProcessBus
 from copilot.hostprompts.features import TopicFeatures
+from copilot.hostprompts.lifecycle import PromptRules
 from copilot.hostprompts.repository import PromptRepository
-from copilot.hostprompts.service import HostPrompts, PromptRules, host_line_event, question_event
+from copilot.hostprompts.service import HostPrompts, host_line_event, question_event
 from copilot.runtime import Copilot
 from tests.conftest import new_room
 
