@@ -261,6 +261,35 @@ def evaluate(
 
 
 @app.command()
+def report(
+    room: Annotated[str, typer.Argument(help="The room whose show to review.")],
+    out: Annotated[
+        Path | None, typer.Option("--out", help="The HTML file (default: ROOM-review.html).")
+    ] = None,
+) -> None:
+    """Write the show's review (复盘): questions per minute, topics, escalations, latency."""
+    from copilot.hostprompts.review import review_show
+    from copilot.hostprompts.review_page import write_review  # matplotlib only here
+
+    copilot = _copilot()
+    try:
+        review = review_show(copilot, room)
+    except CopilotError as exc:
+        _fail(exc)
+    path = out or Path(f"{room}-review.html")
+    write_review(review, path)
+    _emit(
+        {
+            "report": str(path),
+            "questions": len(review.questions),
+            "topics": len(review.topics),
+            "prompted": sum(1 for t in review.topics if t.prompted_at is not None),
+            "tickets": sum(review.escalations.values()),
+        }
+    )
+
+
+@app.command()
 def transcribe(
     audio: Annotated[str, typer.Argument(help="An audio file or stream URL (wav, mp3, HLS...).")],
     room: Annotated[

@@ -88,6 +88,25 @@ class ConversationRepository:
         )
         return [(m, v) for m, v in self.session.execute(stmt).all()]
 
+    def room_questions(self, room_id: str) -> list[tuple[Message, str, str | None]]:
+        """Every viewer question of the room with a stream moment, with its viewer and the
+        copilot's answer to it (None when it did not answer), in stream order."""
+        stmt = (
+            select(Message, Conversation.viewer_id)
+            .join(Conversation, Conversation.id == Message.conversation_id)
+            .where(Conversation.room_id == room_id, Message.role.in_(("viewer", "copilot")))
+            .order_by(Message.conversation_id, Message.id)
+        )
+        asked: list[tuple[Message, str, str | None]] = []
+        for message, viewer in self.session.execute(stmt).all():
+            if message.role == "viewer" and message.at is not None:
+                asked.append((message, viewer, None))
+            elif message.role == "copilot" and message.action == "answer" and asked:
+                question, asker, answer = asked[-1]
+                if asker == viewer and answer is None:
+                    asked[-1] = (question, asker, message.text)
+        return sorted(asked, key=lambda row: (row[0].at or 0.0, row[0].id))
+
     def questions_per_minute(self, room_id: str, minutes: int, now: datetime) -> list[int]:
         """Viewer messages in each of the last `minutes` minutes before `now`, oldest first."""
         since = now - timedelta(minutes=minutes)

@@ -58,6 +58,10 @@ class Message(Base):
     internal: Mapped[bool] = mapped_column(Boolean, default=False)  # a note: staff only
     author: Mapped[str | None] = mapped_column(String(64), nullable=True)  # the agent
     kind: Mapped[str | None] = mapped_column(String(16), nullable=True)  # "resolved": rate us
+    # On a viewer's question, for the show's review: the product it was about, and how long
+    # the copilot worked on it (ms, before the records were written).
+    product_sku: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    latency_ms: Mapped[float | None] = mapped_column(Float, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 

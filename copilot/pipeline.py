@@ -97,6 +97,7 @@ def ask(
                 understanding=understanding,
             )
             decision = _answer_or_escalate(copilot, session, context, reading, base_url)
+    worked_ms = round((time.perf_counter() - started) * 1000, 1)
     with copilot.db.session_scope() as session:
         if RoomRepository(session).get(room_id) is None:  # deleted while we worked
             raise NotFound(f"unknown room {room_id!r}")
@@ -111,6 +112,7 @@ def ask(
             decision,
             context,
             base_url,
+            worked_ms,
         )
     # Published only after the commit, so subscribers can read what they are told about.
     copilot.delivery.conversation_changed(room_id, viewer_id)
@@ -144,6 +146,7 @@ def _record(
     decision: Decision,
     context: Context | None,
     base_url: str,
+    worked_ms: float,
 ) -> tuple[QuestionResult, str | None]:
     """Write the question into the viewer's thread; returns the result and any ticket changed.
 
@@ -195,6 +198,10 @@ def _record(
         )
     result.intent = result.intent or understanding.intent
     result.language = language
+    question.action = result.action
+    question.latency_ms = worked_ms
+    if context is not None and context.product is not None:
+        question.product_sku = context.product.sku
     if result.answer:  # a held thread gets no copilot message: the agent answers
         conversations.add_message(
             conversation,

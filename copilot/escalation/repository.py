@@ -84,6 +84,15 @@ class TicketRepository:
             stmt = stmt.where(Ticket.room_id == room_id)
         return self.session.scalars(stmt).all()
 
+    def reason_counts(self, room_id: str) -> dict[str, int]:
+        """How many of the room's tickets were opened for each reason."""
+        stmt = (
+            select(Ticket.reason, func.count())
+            .where(Ticket.room_id == room_id)
+            .group_by(Ticket.reason)
+        )
+        return {str(reason): int(n) for reason, n in self.session.execute(stmt).all()}
+
     def held_counts(self) -> dict[str, int]:
         """How many unresolved tickets each assignee holds."""
         stmt = (

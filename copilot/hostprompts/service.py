@@ -14,7 +14,7 @@ import queue
 import threading
 import time
 import uuid
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -31,7 +31,8 @@ from copilot.hostprompts.repository import PromptRepository
 
 log = logging.getLogger(__name__)
 
-BATCH_MAX = 256  # questions embedded at once when they queue up
+BATCH_MAX = 256
+STATS_KEPT = 100_000  # questions embedded at once when they queue up
 
 
 class Lease(Protocol):
@@ -122,6 +123,8 @@ class PromptStats:
     batches: int = 0
     # Seconds from a question's publication to the prompt it opened being stored.
     open_delays: list[float] = field(default_factory=list)
+    # Seconds from each question's publication to the end of its batch (the latest ones).
+    delays: deque[float] = field(default_factory=lambda: deque(maxlen=STATS_KEPT))
     busy_s: float = 0.0
 
 
@@ -167,6 +170,11 @@ class HostPrompts:
     def _on_feed(self, event: Event) -> None:
         if self.lease.held():
             self._queue.put(event)
+
+    @property
+    def pending(self) -> int:
+        """Events fed and not yet processed."""
+        return self._queue.unfinished_tasks
 
     def wait_idle(self, timeout: float = 30.0) -> bool:
         """Block until everything fed so far is processed (tests, the evaluation)."""
@@ -223,6 +231,11 @@ class HostPrompts:
         self._store(changed)
         stored = time.time()
         self.stats.open_delays.extend(stored - sent for sent in opened)
+        self.stats.delays.extend(
+            stored - float(e.data["sent"])
+            for e in events
+            if e.type == "question" and "sent" in e.data
+        )
         self.stats.batches += 1
         self.stats.busy_s += time.perf_counter() - started
 

@@ -1,4 +1,4 @@
-"""host prompts: what many viewers ask, and the log of their changes"""
+"""host prompts: what many viewers ask, the log of their changes; questions' product and latency"""
 
 from alembic import op
 import sqlalchemy as sa
@@ -11,6 +11,10 @@ depends_on = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table('messages', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('product_sku', sa.String(length=64), nullable=True))
+        batch_op.add_column(sa.Column('latency_ms', sa.Float(), nullable=True))
+
     op.create_table('host_prompts',
     sa.Column('id', sa.String(length=32), nullable=False),
     sa.Column('room_id', sa.String(length=64), nullable=False),
@@ -39,3 +43,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table('host_prompt_events')
     op.drop_table('host_prompts')
+    with op.batch_alter_table('messages', schema=None) as batch_op:
+        batch_op.drop_column('latency_ms')
+        batch_op.drop_column('product_sku')
