@@ -128,6 +128,7 @@ def ask(
                 intent=result.intent or understanding.intent,
                 language=understanding.language,
                 product_sku=context.product.sku if context.product is not None else None,
+                product_name=context.product.name if context.product is not None else None,
                 answer=result.answer if result.action == "answer" else None,
             )
         )

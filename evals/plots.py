@@ -2,55 +2,20 @@
 
 from __future__ import annotations
 
-import io
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
-from functools import cache
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
-from matplotlib import font_manager, rc_context
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
-DPI = 110
+from copilot.charts import png as _png
+from copilot.charts import style as _style
+
 CELL_IN = 0.5  # inches per confusion-matrix cell: room for a three-digit count
 LOG_SPREAD = 20  # latencies spanning more than this factor get a log axis
 HIST_BINS = 30
-# Tried in order; the labels are ASCII intent names, but a dataset's title may be Chinese.
-CJK_FONTS = (
-    "Noto Sans CJK SC",
-    "Noto Sans SC",
-    "Source Han Sans SC",
-    "WenQuanYi Micro Hei",
-    "WenQuanYi Zen Hei",
-    "Droid Sans Fallback",
-)
 ACTION_COLOURS = {"answer": "#2f7d4f", "escalate": "#c0552b", "ignore": "#8a8f98"}
-
-
-@cache
-def cjk_font() -> str | None:
-    """The first installed font of CJK_FONTS, if any."""
-    installed = {f.name for f in font_manager.fontManager.ttflist}
-    return next((name for name in CJK_FONTS if name in installed), None)
-
-
-@contextmanager
-def _style() -> Iterator[None]:
-    # DejaVu first for its bold; matplotlib falls back glyph by glyph to the CJK font.
-    fonts = [f for f in ("DejaVu Sans", cjk_font()) if f]
-    with rc_context({"font.family": "sans-serif", "font.sans-serif": fonts, "font.size": 9}):
-        yield
-
-
-def _png(figure: Figure) -> bytes:
-    # Agg directly, not pyplot: no global figure state, no display needed.
-    FigureCanvasAgg(figure)
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=DPI)
-    return buffer.getvalue()
 
 
 def confusion_png(

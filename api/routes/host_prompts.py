@@ -33,7 +33,9 @@ def list_prompts(
     """The room's prompts, most viewers first; `last_event_id` is where the stream goes on."""
     _known_room(session, room)
     prompts = PromptRepository(session, room)
-    return {"prompts": prompts.views(status), "last_event_id": prompts.last_event_id()}
+    # The id first: a change committed between the two reads is then sent again, not lost.
+    last = prompts.last_event_id()
+    return {"prompts": prompts.views(status), "last_event_id": last}
 
 
 @router.get(

@@ -20,7 +20,11 @@ import numpy as np
 # Chinese and an English wording of one question share no characters.
 LEXICAL_WEIGHT = 0.3
 JOIN_MIN = 0.6
+# Two topics whose centroids come this close are one (a wording that started its own topic
+# before the topic's centroid had settled); centroids are smoother than single questions.
+MERGE_MIN = 0.7
 SAME_INTENT_BONUS = 0.05  # the classifier's reading is weak evidence of the same question
+SAME_PRODUCT_BONUS = 0.1  # so is the product the copilot resolved ("这个" on stage, a name)
 SAMPLES_KEPT = 5
 INITIAL_ROWS = 256
 EXPIRY_STEP_S = 1.0  # the window slides in steps: one pass over the topics a second, not a question
@@ -63,6 +67,7 @@ class Topic:
     product_sku: str | None
     window: deque[Member] = field(default_factory=deque)
     intents: Counter[str] = field(default_factory=Counter)
+    products: Counter[str | None] = field(default_factory=Counter)  # None: about no product
     samples: list[str] = field(default_factory=list)  # distinct wordings, latest last
     answers: list[str] = field(default_factory=list)  # the copilot's answers to members
     answered: int = 0  # members the copilot answered from its sources
@@ -89,15 +94,19 @@ class Topic:
         return {m.viewer_id for m in self.window if m.at >= since}
 
     @property
+    def sources_answer(self) -> bool:
+        """Whether the copilot answered most askers from its sources: one lucky answer among
+        askers it escalated does not make a topic the host need not answer."""
+        return 2 * self.answered > self.asked
+
+    def suggested_answer(self) -> str | None:
+        """The copilot's latest answer to a member, when its sources answer the topic."""
+        return self.answers[-1] if self.sources_answer and self.answers else None
+
+    @property
     def intent(self) -> str:
         """The members' most frequent intent."""
         return self.intents.most_common(1)[0][0] if self.intents else ""
-
-    @property
-    def language(self) -> str:
-        """The language most members of the window asked in."""
-        counts = Counter(m.language for m in self.window)
-        return counts.most_common(1)[0][0] if counts else "zh"
 
     def representative(self) -> str:
         """The wording nearest the centroid among the window's members: the audience's words."""
@@ -158,14 +167,74 @@ class TopicClusterer:
                     (p is not None and p != question.product_sku for p in self._products),
                     dtype=bool,
                 )
-                scores = np.where(other, -np.inf, scores)
+                same = np.fromiter((p == question.product_sku for p in self._products), dtype=bool)
+                scores = np.where(other, -np.inf, scores + SAME_PRODUCT_BONUS * same)
         best_row = int(np.argmax(scores)) if len(scores) else -1
         if best_row >= 0 and scores[best_row] >= JOIN_MIN:
             topic = self._by_row[best_row]
         else:
             topic = self._new_topic(question)
         self._join(topic, question)
-        return topic
+        return self._merge_nearest(topic)
+
+    def _merge_nearest(self, topic: Topic) -> Topic:
+        """Merge the topic with its nearest neighbour if they have become one; the survivor."""
+        semantic, lexical = self._semantic[topic.row], self._lexical[topic.row]
+        scores = self.scores(semantic, lexical)
+        scores[topic.row] = -np.inf
+        if topic.product_sku:
+            other = np.fromiter(
+                (p is not None and p != topic.product_sku for p in self._products), dtype=bool
+            )
+            scores = np.where(other, -np.inf, scores)
+        row = int(np.argmax(scores))
+        if scores[row] < MERGE_MIN:
+            return topic
+        neighbour = self._by_row[row]
+        if topic.prompt_id is not None and neighbour.prompt_id is not None:
+            return topic  # two prompts the host has seen stay two
+        keep, gone = (
+            (topic, neighbour) if _weight(topic) >= _weight(neighbour) else (neighbour, topic)
+        )
+        self._absorb(keep, gone)
+        return keep
+
+    def _absorb(self, keep: Topic, gone: Topic) -> None:
+        keep.semantic_sum = keep.semantic_sum + gone.semantic_sum
+        keep.lexical_sum = keep.lexical_sum + gone.lexical_sum
+        keep.window = deque(sorted([*keep.window, *gone.window], key=lambda m: m.at))
+        keep.intents.update(gone.intents)
+        keep.products.update(gone.products)
+        keep.product_sku = keep.products.most_common(1)[0][0]
+        keep.samples = [*[s for s in gone.samples if s not in keep.samples], *keep.samples][
+            -SAMPLES_KEPT:
+        ]
+        keep.answers = [*gone.answers, *keep.answers][-SAMPLES_KEPT:]
+        keep.answered += gone.answered
+        keep.asked += gone.asked
+        keep.viewers_ever |= gone.viewers_ever
+        keep.first_at = min(keep.first_at, gone.first_at)
+        keep.last_at = max(keep.last_at, gone.last_at)
+        if keep.prompt_id is None and gone.prompt_id is not None:
+            for name in ("prompt_id", "status", "acknowledged", "opened_at", "answered_by"):
+                setattr(keep, name, getattr(gone, name))
+            keep.viewers_since_open = gone.viewers_since_open
+            keep.quiet_since = gone.quiet_since
+        elif keep.prompt_id is not None:
+            keep.viewers_since_open |= {m.viewer_id for m in gone.window}
+        self._drop(gone)
+        self._semantic[keep.row] = _unit(keep.semantic_sum)
+        self._lexical[keep.row] = _unit(keep.lexical_sum)
+        self._products[keep.row] = keep.product_sku
+        self._intents[keep.row] = keep.intent
+
+    def _drop(self, topic: Topic) -> None:
+        del self.topics[topic.id]
+        del self._by_row[topic.row]
+        self._live[topic.row] = False
+        self._products[topic.row] = None
+        self._intents[topic.row] = ""
+        self._free_rows.append(topic.row)
 
     def _new_topic(self, question: Question) -> Topic:
         row = self._take_row(len(question.semantic), len(question.lexical))
@@ -210,7 +279,10 @@ class TopicClusterer:
         topic.asked += 1
         topic.viewers_ever.add(question.viewer_id)
         topic.intents[question.intent] += 1
-        topic.product_sku = topic.product_sku or question.product_sku
+        topic.products[question.product_sku] += 1
+        # Most members' product, so a coupon question asked while a tea was on stage does not
+        # tie "优惠券在哪领" to that tea.
+        topic.product_sku = topic.products.most_common(1)[0][0]
         topic.last_at = question.at
         if question.text in topic.samples:
             topic.samples.remove(question.text)
@@ -240,12 +312,12 @@ class TopicClusterer:
             if not topic.window and topic.prompt_id is None:
                 if self.retired is not None:
                     self.retired.append(topic)
-                del self.topics[topic_id]
-                del self._by_row[topic.row]
-                self._live[topic.row] = False
-                self._products[topic.row] = None
-                self._intents[topic.row] = ""
-                self._free_rows.append(topic.row)
+                self._drop(topic)
+
+
+def _weight(topic: Topic) -> tuple[bool, int]:
+    """Which of two merging topics survives: the one with a prompt, else the larger."""
+    return topic.prompt_id is not None, topic.asked
 
 
 def _grown(matrix: np.ndarray, rows: int, dim: int) -> np.ndarray:

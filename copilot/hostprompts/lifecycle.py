@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from copilot.hostprompts.clusters import Question, Topic, TopicClusterer
+from copilot.understand.features import detect_language
 
 # A host line this similar in meaning to a topic answers it ("刚才好多人问赠品，下单备注就送"
 # against "赠品怎么领"); chosen on simulated streams (docs/host_prompts.md).
@@ -107,7 +108,10 @@ class RoomPrompts:
         count = len(topic.viewers_since_open)
         text = topic.representative()
         line = (
-            f"{count} 人在问：{text}" if topic.language == "zh" else f"{count} viewers ask: {text}"
+            # The frame in the language of the words it quotes.
+            f"{count} 人在问：{text}"
+            if detect_language(text) == "zh"
+            else f"{count} viewers ask: {text}"
         )
         view: dict[str, Any] = {
             "id": topic.prompt_id,
@@ -120,9 +124,9 @@ class RoomPrompts:
             "first_at": round(topic.first_at, 1),
             "last_at": round(topic.last_at, 1),
             "status": topic.status,
-            # Most of its askers were handed to a person: the sources do not answer it.
-            "sources_answer": 2 * topic.answered >= topic.asked,
-            "suggested_answer": topic.answers[-1] if topic.answers else None,
+            # Nobody who asked it got an answer from the sources: the host must answer it.
+            "sources_answer": topic.sources_answer,
+            "suggested_answer": topic.suggested_answer(),
             "acknowledged": topic.acknowledged,
         }
         if topic.status == "answered" and topic.quiet_since is not None:

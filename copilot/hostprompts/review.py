@@ -17,6 +17,7 @@ from copilot.conversations import ConversationRepository
 from copilot.errors import NotFound
 from copilot.escalation import TicketRepository
 from copilot.hostprompts.clusters import Topic
+from copilot.hostprompts.features import without_name
 from copilot.hostprompts.lifecycle import PRODUCT_INTENTS, PromptRules, RoomPrompts
 from copilot.retrieval import StageSpan, stage_timeline
 from copilot.runtime import Copilot
@@ -106,7 +107,8 @@ def review_show(copilot: Copilot, room_id: str, rules: PromptRules | None = None
         names = {p.sku: p.name for p in CatalogRepository(session, room_id).products()}
         escalations = _by_kind(TicketRepository(session).reason_counts(room_id))
         title = room.title or room_id
-    topics = _replay(copilot, questions, answers, lines, rules or copilot.host_prompts.rules)
+    rules = rules or copilot.host_prompts.rules
+    topics = _replay(copilot, questions, answers, lines, names, rules)
     end_at = max([q.at for q in questions] + [start for start, _ in lines] + [0.0])
     return ShowReview(
         room_id=room_id,
@@ -132,6 +134,7 @@ def _replay(
     questions: list[AskedQuestion],
     answers: list[str | None],
     lines: list[tuple[float, str]],
+    names: dict[str, str],
     rules: PromptRules,
 ) -> list[TopicSummary]:
     """The show's topics, most viewers first, as the live lifecycle would have found them."""
@@ -140,7 +143,7 @@ def _replay(
         for q, a in zip(questions, answers, strict=True)
         if q.action in ("answer", "escalate")
     ]
-    texts = [q.text for q, _ in asked] + [text for _, text in lines]
+    texts = [_compared(q, names) for q, _ in asked] + [text for _, text in lines]
     if not texts:
         return []
     semantic, lexical = copilot.host_prompts.features.vectors(texts)
@@ -168,6 +171,12 @@ def _replay(
     return [_summary(t) for t in ranked if len(t.viewers_ever) >= 2][:TOPICS_SHOWN]
 
 
+def _compared(question: AskedQuestion, names: dict[str, str]) -> str:
+    """The words the clusterer compares, as the live worker does (the product's name out)."""
+    name = names.get(question.product_sku or "") if question.intent in PRODUCT_INTENTS else None
+    return without_name(question.text, name) if name else question.text
+
+
 def _summary(topic: Topic) -> TopicSummary:
     answered = topic.quiet_since if topic.answered_by else None
     return TopicSummary(
@@ -182,7 +191,7 @@ def _summary(topic: Topic) -> TopicSummary:
         prompted_at=topic.opened_at,
         answered_at=answered,
         answered_by=topic.answered_by,
-        sources_answer=2 * topic.answered >= topic.asked,
+        sources_answer=topic.sources_answer,
     )
 
 

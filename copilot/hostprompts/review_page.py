@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 from matplotlib.figure import Figure
 
-from copilot.charts import png, style
+from copilot.charts import cjk_font, png, style
 from copilot.hostprompts.review import ShowReview, TopicSummary, latency_percentiles
 from transcripts.replay import clock
 
@@ -136,7 +136,8 @@ def _per_minute_png(review: ShowReview) -> bytes:
         for i, span in enumerate(review.stage):
             colour = STAGE_COLOURS[i % len(STAGE_COLOURS)]
             axes.axvspan(span.start / 60, span.end / 60, color=colour, zorder=0)
-            name = review.product_names.get(span.sku, span.sku)
+            # Without a CJK font a Chinese name would print as boxes: the SKU then.
+            name = review.product_names.get(span.sku, span.sku) if cjk_font() else span.sku
             axes.text((span.start + span.end) / 120, top * 1.02, name[:14], ha="center", fontsize=7)
         bottom = np.zeros(minutes)
         x = np.arange(minutes) + 0.5

@@ -25,7 +25,7 @@ from copilot.bus import PROMPT_FEED_CHANNEL, PROMPTS_CHANNEL, Bus, Event
 from copilot.db import Database
 from copilot.delivery import Watch
 from copilot.hostprompts.clusters import Topic
-from copilot.hostprompts.features import TopicFeatures
+from copilot.hostprompts.features import TopicFeatures, without_name
 from copilot.hostprompts.lifecycle import PRODUCT_INTENTS, PromptRules, RoomPrompts
 from copilot.hostprompts.repository import PromptRepository
 
@@ -94,6 +94,7 @@ def question_event(
     language: str,
     product_sku: str | None,
     answer: str | None,
+    product_name: str | None = None,
 ) -> Event:
     """The feed's record of one question the copilot answered or handed over."""
     data = {
@@ -103,6 +104,7 @@ def question_event(
         "intent": intent,
         "language": language,
         "product_sku": product_sku if intent in PRODUCT_INTENTS else None,
+        "product_name": product_name if intent in PRODUCT_INTENTS else None,
         "answer": answer,
         "sent": time.time(),
     }
@@ -301,4 +303,7 @@ class HostPrompts:
 
 
 def _text(event: Event) -> str:
-    return str(event.data.get("text") or "-")  # a dismissal has no text; its vector is unused
+    """What the clusterer compares of an event (a dismissal has none: its vector is unused)."""
+    text = str(event.data.get("text") or "-")
+    name = event.data.get("product_name")
+    return without_name(text, str(name)) if name else text

@@ -37,6 +37,7 @@ def show(sqlite_copilot: Copilot) -> str:
         ask(sqlite_copilot, room_id=room, viewer_id=f"fan{i}", text=text, at=100.0 + 5 * i)
     ask(sqlite_copilot, room_id=room, viewer_id="grumpy", text=ANGRY, at=130.0)
     ask(sqlite_copilot, room_id=room, viewer_id="fan0", text="666", at=131.0)
+    ask(sqlite_copilot, room_id=room, viewer_id="tea", text="明前龙井绿茶多少钱", at=132.0)
     line = '{"start": 140.0, "end": 146.0, "text": "好多宝宝问发货，我们付款后四十八小时内发货"}'
     with sqlite_copilot.db.session_scope() as session:
         load_transcript_lines(session, room, [line])
@@ -45,7 +46,7 @@ def show(sqlite_copilot: Copilot) -> str:
 
 def test_the_review_replays_the_show_into_topics(sqlite_copilot: Copilot, show: str) -> None:
     review = review_show(sqlite_copilot, show)
-    assert len(review.questions) == 7
+    assert len(review.questions) == 8
     assert {q.action for q in review.questions} >= {"answer", "escalate", "ignore"}
     assert all(q.latency_ms is not None and q.latency_ms > 0 for q in review.questions)
     top = review.topics[0]
@@ -89,4 +90,4 @@ def test_the_command_writes_the_review_and_refuses_an_unknown_room(
     done = CliRunner().invoke(cli.app, ["report", show, "--out", str(path)])
     assert done.exit_code == 0, done.output
     summary = json.loads(done.stdout.strip().splitlines()[-1])
-    assert summary["questions"] == 7 and summary["prompted"] == 1 and path.exists()
+    assert summary["questions"] == 8 and summary["prompted"] == 1 and path.exists()
