@@ -124,7 +124,7 @@ class RoomPrompts:
             "first_at": round(topic.first_at, 1),
             "last_at": round(topic.last_at, 1),
             "status": topic.status,
-            # Nobody who asked it got an answer from the sources: the host must answer it.
+            # Most who asked it got no answer from the sources: the host must answer it.
             "sources_answer": topic.sources_answer,
             "suggested_answer": topic.suggested_answer(),
             "acknowledged": topic.acknowledged,
