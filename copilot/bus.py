@@ -78,7 +78,7 @@ class RedisBus:
 
     def subscribe(self, channel: str, handler: Handler) -> None:
         """Run the handler on a background thread for each message."""
-        pubsub = self._redis.pubsub(ignore_subscribe_messages=True)  # type: ignore[no-untyped-call]
+        pubsub = self._redis.pubsub(ignore_subscribe_messages=True)  # type: ignore[no-untyped-call, unused-ignore]
 
         def _on_message(message: dict[str, Any]) -> None:
             handler(Event.model_validate(json.loads(message["data"])))

@@ -17,14 +17,19 @@ import numpy as np
 
 # Chosen on simulated streams (docs/host_prompts.md, "Tuning"): the combined similarity is
 # semantic + LEXICAL_WEIGHT * lexical + SAME_INTENT_BONUS. Shared wording only adds: a
-# Chinese and an English wording of one question share no characters.
+# Chinese and an English wording of one question share no characters. The product the
+# copilot resolved is a hard key: with names cut out, "这个多少钱" about two products is
+# the same text, and a topic that took several products would soak up every price question.
 LEXICAL_WEIGHT = 0.3
 JOIN_MIN = 0.6
 # Two topics whose centroids come this close are one (a wording that started its own topic
 # before the topic's centroid had settled); centroids are smoother than single questions.
 MERGE_MIN = 0.7
 SAME_INTENT_BONUS = 0.05  # the classifier's reading is weak evidence of the same question
-SAME_PRODUCT_BONUS = 0.1  # so is the product the copilot resolved ("这个" on stage, a name)
+# A question compared with a topic asked only in the other language shares no wording with
+# it, and the embedding puts translations less close than paraphrases: this makes up for the
+# lexical evidence such a pair cannot have.
+CROSS_LANGUAGE_ALLOWANCE = 0.1
 SAMPLES_KEPT = 5
 INITIAL_ROWS = 256
 EXPIRY_STEP_S = 1.0  # the window slides in steps: one pass over the topics a second, not a question
@@ -67,7 +72,6 @@ class Topic:
     product_sku: str | None
     window: deque[Member] = field(default_factory=deque)
     intents: Counter[str] = field(default_factory=Counter)
-    products: Counter[str | None] = field(default_factory=Counter)  # None: about no product
     samples: list[str] = field(default_factory=list)  # distinct wordings, latest last
     answers: list[str] = field(default_factory=list)  # the copilot's answers to members
     answered: int = 0  # members the copilot answered from its sources
@@ -83,6 +87,9 @@ class Topic:
     answered_by: str = ""  # the host's line that answered it
     opened_at: float | None = None  # stream second it was first pushed
     viewers_ever: set[str] = field(default_factory=set)
+    # (semantic, lexical) sums of the members in each language: the host answers in one, and
+    # a topic asked in two has a centroid between them that matches a line in either less.
+    by_language: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
 
     def semantic_centroid(self) -> np.ndarray:
         """The normalised semantic centroid."""
@@ -136,6 +143,7 @@ class TopicClusterer:
         self._lexical = np.zeros((0, 0), dtype=np.float32)
         self._products: list[str | None] = []
         self._intents: list[str] = []
+        self._languages: list[frozenset[str]] = []
         self._live = np.zeros(0, dtype=bool)
         self._next_id = 1
         self._expired_at = -np.inf
@@ -147,12 +155,21 @@ class TopicClusterer:
         combined = self._semantic @ semantic + LEXICAL_WEIGHT * (self._lexical @ lexical)
         return np.where(self._live, combined, -np.inf)
 
-    def semantic_scores(self, semantic: np.ndarray) -> dict[int, float]:
-        """Semantic similarity of a text to every live topic, by topic id."""
-        if not len(self._live):
-            return {}
-        similarity = self._semantic @ semantic
-        return {t.id: float(similarity[t.row]) for t in self.topics.values()}
+    def line_scores(
+        self, semantic: np.ndarray, lexical: np.ndarray, language: str
+    ) -> dict[int, float]:
+        """Each live topic's best combined similarity to any of a line's pieces (rows), by id,
+        against the topic's members in the line's language when it has some."""
+        scores = {}
+        for topic in self.topics.values():
+            topic_semantic, topic_lexical = topic.by_language.get(
+                language, (topic.semantic_sum, topic.lexical_sum)
+            )
+            combined = semantic @ _unit(topic_semantic) + LEXICAL_WEIGHT * (
+                lexical @ _unit(topic_lexical)
+            )
+            scores[topic.id] = float(combined.max()) if len(combined) else -np.inf
+        return scores
 
     def add(self, question: Question) -> Topic:
         """Place a question in its topic (a new one when none is near enough)."""
@@ -160,15 +177,13 @@ class TopicClusterer:
         scores = self.scores(question.semantic, question.lexical)
         if len(scores):
             same_intent = np.fromiter((i == question.intent for i in self._intents), dtype=bool)
-            scores = scores + SAME_INTENT_BONUS * same_intent
-            if question.product_sku:
-                # The same words about another product are another question.
-                other = np.fromiter(
-                    (p is not None and p != question.product_sku for p in self._products),
-                    dtype=bool,
-                )
-                same = np.fromiter((p == question.product_sku for p in self._products), dtype=bool)
-                scores = np.where(other, -np.inf, scores + SAME_PRODUCT_BONUS * same)
+            scores = np.where(
+                self._product_mismatch(question.product_sku),
+                -np.inf,
+                scores
+                + SAME_INTENT_BONUS * same_intent
+                + CROSS_LANGUAGE_ALLOWANCE * self._other_languages({question.language}),
+            )
         best_row = int(np.argmax(scores)) if len(scores) else -1
         if best_row >= 0 and scores[best_row] >= JOIN_MIN:
             topic = self._by_row[best_row]
@@ -177,16 +192,21 @@ class TopicClusterer:
         self._join(topic, question)
         return self._merge_nearest(topic)
 
+    def _product_mismatch(self, product_sku: str | None) -> np.ndarray:
+        """Rows whose topic is about another product, or about one when this is about none."""
+        return np.fromiter((p != product_sku for p in self._products), dtype=bool)
+
+    def _other_languages(self, languages: set[str]) -> np.ndarray:
+        """Rows whose topic was asked in none of these languages."""
+        return np.fromiter((not (known & languages) for known in self._languages), dtype=bool)
+
     def _merge_nearest(self, topic: Topic) -> Topic:
         """Merge the topic with its nearest neighbour if they have become one; the survivor."""
         semantic, lexical = self._semantic[topic.row], self._lexical[topic.row]
         scores = self.scores(semantic, lexical)
+        scores = scores + CROSS_LANGUAGE_ALLOWANCE * self._other_languages(set(topic.by_language))
         scores[topic.row] = -np.inf
-        if topic.product_sku:
-            other = np.fromiter(
-                (p is not None and p != topic.product_sku for p in self._products), dtype=bool
-            )
-            scores = np.where(other, -np.inf, scores)
+        scores = np.where(self._product_mismatch(topic.product_sku), -np.inf, scores)
         row = int(np.argmax(scores))
         if scores[row] < MERGE_MIN:
             return topic
@@ -204,8 +224,13 @@ class TopicClusterer:
         keep.lexical_sum = keep.lexical_sum + gone.lexical_sum
         keep.window = deque(sorted([*keep.window, *gone.window], key=lambda m: m.at))
         keep.intents.update(gone.intents)
-        keep.products.update(gone.products)
-        keep.product_sku = keep.products.most_common(1)[0][0]
+        for language, (semantic_sum, lexical_sum) in gone.by_language.items():
+            mine = keep.by_language.get(language)
+            keep.by_language[language] = (
+                (semantic_sum, lexical_sum)
+                if mine is None
+                else (mine[0] + semantic_sum, mine[1] + lexical_sum)
+            )
         keep.samples = [*[s for s in gone.samples if s not in keep.samples], *keep.samples][
             -SAMPLES_KEPT:
         ]
@@ -225,8 +250,8 @@ class TopicClusterer:
         self._drop(gone)
         self._semantic[keep.row] = _unit(keep.semantic_sum)
         self._lexical[keep.row] = _unit(keep.lexical_sum)
-        self._products[keep.row] = keep.product_sku
         self._intents[keep.row] = keep.intent
+        self._languages[keep.row] = frozenset(keep.by_language)
 
     def _drop(self, topic: Topic) -> None:
         del self.topics[topic.id]
@@ -234,6 +259,7 @@ class TopicClusterer:
         self._live[topic.row] = False
         self._products[topic.row] = None
         self._intents[topic.row] = ""
+        self._languages[topic.row] = frozenset()
         self._free_rows.append(topic.row)
 
     def _new_topic(self, question: Question) -> Topic:
@@ -261,6 +287,7 @@ class TopicClusterer:
             self._live = np.concatenate([self._live, np.zeros(rows - old, dtype=bool)])
             self._products.extend([None] * (rows - old))
             self._intents.extend([""] * (rows - old))
+            self._languages.extend([frozenset()] * (rows - old))
             self._free_rows = list(range(rows - 1, old - 1, -1))
         return self._free_rows.pop()
 
@@ -276,13 +303,16 @@ class TopicClusterer:
         )
         topic.semantic_sum = topic.semantic_sum + question.semantic
         topic.lexical_sum = topic.lexical_sum + question.lexical
+        semantic_sum, lexical_sum = topic.by_language.get(
+            question.language, (np.zeros_like(question.semantic), np.zeros_like(question.lexical))
+        )
+        topic.by_language[question.language] = (
+            semantic_sum + question.semantic,
+            lexical_sum + question.lexical,
+        )
         topic.asked += 1
         topic.viewers_ever.add(question.viewer_id)
         topic.intents[question.intent] += 1
-        topic.products[question.product_sku] += 1
-        # Most members' product, so a coupon question asked while a tea was on stage does not
-        # tie "优惠券在哪领" to that tea.
-        topic.product_sku = topic.products.most_common(1)[0][0]
         topic.last_at = question.at
         if question.text in topic.samples:
             topic.samples.remove(question.text)
@@ -298,6 +328,7 @@ class TopicClusterer:
         self._lexical[topic.row] = _unit(topic.lexical_sum)
         self._products[topic.row] = topic.product_sku
         self._intents[topic.row] = topic.intent
+        self._languages[topic.row] = frozenset(topic.by_language)
 
     def expire(self, now: float) -> None:
         """Drop members older than the window; topics left empty go unless they are prompts."""

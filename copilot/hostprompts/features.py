@@ -38,6 +38,33 @@ def without_name(text: str, name: str) -> str:
     return rest if _NOT_WORD.sub("", rest) else text
 
 
+def without_names(text: str, names: dict[str, str]) -> tuple[str, set[str]]:
+    """A host line with the names of these products (by SKU) taken out, and the SKUs it named.
+
+    Topics are compared without their product's name, so a line must be too: "大红袍今天
+    128" then answers "这个多少钱" about 大红袍 as closely as "这个多少钱" asks it.
+    """
+    named = set()
+    for sku, name in names.items():
+        rest = without_name(text, name)
+        if rest != text:
+            named.add(sku)
+            text = rest
+    return text, named
+
+
+_CLAUSE_END = re.compile(r"[，。！？；：,.!?;:\n]+")
+MIN_CLAUSE_CHARS = 2
+
+
+def line_pieces(text: str) -> list[str]:
+    """A host line and its clauses: "看到很多人在问规格，统一回复一下：是5袋装" restates the
+    question in one clause and answers it in another, and the whole blurs both."""
+    clauses = [c.strip() for c in _CLAUSE_END.split(text)]
+    kept = [c for c in clauses if len(_NOT_WORD.sub("", c)) >= MIN_CLAUSE_CHARS]
+    return [text, *kept] if len(kept) > 1 else [text]
+
+
 class TopicFeatures:
     """Vectors of short texts, L2-normalised, in one batch."""
 

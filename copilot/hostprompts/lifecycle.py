@@ -15,9 +15,10 @@ import numpy as np
 from copilot.hostprompts.clusters import Question, Topic, TopicClusterer
 from copilot.understand.features import detect_language
 
-# A host line this similar in meaning to a topic answers it ("刚才好多人问赠品，下单备注就送"
-# against "赠品怎么领"); chosen on simulated streams (docs/host_prompts.md).
-ANSWERED_MIN = 0.45
+# A host line whose nearest piece is this similar to a topic (semantic + LEXICAL_WEIGHT *
+# lexical, as a join) answers it ("刚才好多人问赠品，下单备注就送" against "赠品怎么领");
+# chosen on simulated streams (docs/host_prompts.md).
+ANSWERED_MIN = 0.65
 ANSWERABLE_ON_AIR_MIN_VIEWERS = 2  # a host line quiets topics this many viewers asked
 PRODUCT_INTENTS = frozenset({"price_stock", "product_info", "promotion"})  # about a product
 
@@ -38,6 +39,7 @@ class RoomPrompts:
         self.rules = rules
         self.clusterer = TopicClusterer(rules.window_s, keep_retired=keep_retired)
         self.clock = 0.0  # the latest stream second seen
+        self.product_names: dict[str, str] = {}  # of the products asked about, by SKU
 
     def question(
         self, data: dict[str, Any], semantic: np.ndarray, lexical: np.ndarray
@@ -45,6 +47,8 @@ class RoomPrompts:
         """The topic whose prompt changed (and whether it opened), or None."""
         at = float(data["at"])
         self.clock = max(self.clock, at)
+        if data.get("product_sku") and data.get("product_name"):
+            self.product_names[str(data["product_sku"])] = str(data["product_name"])
         topic = self.clusterer.add(
             Question(
                 viewer_id=str(data["viewer_id"]),
@@ -71,13 +75,29 @@ class RoomPrompts:
         topic.viewers_since_open = viewers
         return topic, True
 
-    def host_line(self, start: float, text: str, semantic: np.ndarray) -> list[Topic]:
-        """Topics the host just addressed on air: their prompts are answered."""
+    def host_line(
+        self,
+        start: float,
+        text: str,
+        semantic: np.ndarray,
+        lexical: np.ndarray,
+        named: set[str] | None = None,
+    ) -> list[Topic]:
+        """Topics the host just addressed on air: their prompts are answered.
+
+        `semantic` and `lexical` hold a row for each of the line's pieces (`line_pieces`),
+        product names cut out (`without_names`); `named` are the products it names: a line
+        about one product answers no other's topics.
+        """
         self.clock = max(self.clock, start)
         answered = []
-        for topic_id, score in self.clusterer.semantic_scores(semantic).items():
+        for topic_id, score in self.clusterer.line_scores(
+            semantic, lexical, detect_language(text)
+        ).items():
             topic = self.clusterer.topics[topic_id]
             if score < ANSWERED_MIN or topic.status in ("answered", "dismissed"):
+                continue
+            if named and topic.product_sku is not None and topic.product_sku not in named:
                 continue
             if topic.status != "open" and (
                 len(topic.viewers_in_window()) < ANSWERABLE_ON_AIR_MIN_VIEWERS

@@ -17,7 +17,7 @@ from copilot.conversations import ConversationRepository
 from copilot.errors import NotFound
 from copilot.escalation import TicketRepository
 from copilot.hostprompts.clusters import Topic
-from copilot.hostprompts.features import without_name
+from copilot.hostprompts.features import line_pieces, without_name, without_names
 from copilot.hostprompts.lifecycle import PRODUCT_INTENTS, PromptRules, RoomPrompts
 from copilot.retrieval import StageSpan, stage_timeline
 from copilot.runtime import Copilot
@@ -143,12 +143,17 @@ def _replay(
         for q, a in zip(questions, answers, strict=True)
         if q.action in ("answer", "escalate")
     ]
-    texts = [_compared(q, names) for q, _ in asked] + [text for _, text in lines]
+    # Lines lose the names of the products asked about, as the live worker's do.
+    asked_names = {q.product_sku: names[q.product_sku] for q, _ in asked if q.product_sku in names}
+    stripped = [without_names(text, asked_names) for _, text in lines]
+    pieces = [line_pieces(text) for text, _ in stripped]
+    texts = [_compared(q, names) for q, _ in asked] + [p for line in pieces for p in line]
     if not texts:
         return []
     semantic, lexical = copilot.host_prompts.features.vectors(texts)
+    ends = len(asked) + np.cumsum([len(line) for line in pieces])
     timeline: list[tuple[float, int, int]] = [(q.at, 1, i) for i, (q, _) in enumerate(asked)]
-    timeline += [(start, 0, len(asked) + i) for i, (start, _) in enumerate(lines)]
+    timeline += [(start, 0, i) for i, (start, _) in enumerate(lines)]
     room = RoomPrompts(rules, keep_retired=True)
     for _, is_question, row in sorted(timeline):
         if is_question:
@@ -164,8 +169,9 @@ def _replay(
             }
             room.question(data, semantic[row], lexical[row])
         else:
-            start, text = lines[row - len(asked)]
-            room.host_line(start, text, semantic[row])
+            start, text = lines[row]
+            rows = slice(int(ends[row]) - len(pieces[row]), int(ends[row]))
+            room.host_line(start, text, semantic[rows], lexical[rows], stripped[row][1])
     every = list(room.clusterer.topics.values()) + (room.clusterer.retired or [])
     ranked = sorted(every, key=lambda t: (-len(t.viewers_ever), t.first_at))
     return [_summary(t) for t in ranked if len(t.viewers_ever) >= 2][:TOPICS_SHOWN]

@@ -25,7 +25,12 @@ from copilot.bus import PROMPT_FEED_CHANNEL, PROMPTS_CHANNEL, Bus, Event
 from copilot.db import Database
 from copilot.delivery import Watch
 from copilot.hostprompts.clusters import Topic
-from copilot.hostprompts.features import TopicFeatures, without_name
+from copilot.hostprompts.features import (
+    TopicFeatures,
+    line_pieces,
+    without_name,
+    without_names,
+)
 from copilot.hostprompts.lifecycle import PRODUCT_INTENTS, PromptRules, RoomPrompts
 from copilot.hostprompts.repository import PromptRepository
 
@@ -206,17 +211,17 @@ class HostPrompts:
     def process(self, events: list[Event]) -> None:
         """Cluster a batch in order; store the prompts it changed in one transaction."""
         started = time.perf_counter()
-        texts = [_text(e) for e in events]
-        semantic, lexical = self.features.vectors(texts)
+        rooms = [self._room(e.room_id) for e in events]
+        compared = [_compared(e, room) for e, room in zip(events, rooms, strict=True)]
+        ends = np.cumsum([len(pieces) for pieces, _ in compared])
+        semantic, lexical = self.features.vectors([p for pieces, _ in compared for p in pieces])
         changed: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
         opened: list[float] = []
-        for i, event in enumerate(events):
-            room = self._rooms.get(event.room_id)
-            if room is None:
-                room = self._rooms[event.room_id] = RoomPrompts(self.rules)
+        for i, (event, room) in enumerate(zip(events, rooms, strict=True)):
+            rows = slice(int(ends[i]) - len(compared[i][0]), int(ends[i]))
             touched: list[Topic] = []
             if event.type == "question":
-                topic, opens = room.question(event.data, semantic[i], lexical[i])
+                topic, opens = room.question(event.data, semantic[rows][0], lexical[rows][0])
                 self.stats.questions += 1
                 touched = [topic] if topic is not None else []
                 if opens:
@@ -224,7 +229,8 @@ class HostPrompts:
             elif event.type == "host_line":
                 self.stats.host_lines += 1
                 data = event.data
-                touched = room.host_line(float(data["start"]), str(data["text"]), semantic[i])
+                start, text = float(data["start"]), str(data["text"])
+                touched = room.host_line(start, text, semantic[rows], lexical[rows], compared[i][1])
             elif event.type in ("dismissed", "acknowledged"):
                 topic = room.staff_change(event.type, event.data.get("prompt_id"))
                 touched = [topic] if topic is not None else []
@@ -240,6 +246,12 @@ class HostPrompts:
         )
         self.stats.batches += 1
         self.stats.busy_s += time.perf_counter() - started
+
+    def _room(self, room_id: str) -> RoomPrompts:
+        room = self._rooms.get(room_id)
+        if room is None:
+            room = self._rooms[room_id] = RoomPrompts(self.rules)
+        return room
 
     def dismiss(self, room_id: str, prompt_id: str) -> dict[str, Any] | None:
         """Store a prompt as dismissed and tell the clustering process; None if unknown."""
@@ -302,8 +314,12 @@ class HostPrompts:
             watch.ring()
 
 
-def _text(event: Event) -> str:
-    """What the clusterer compares of an event (a dismissal has none: its vector is unused)."""
+def _compared(event: Event, room: RoomPrompts) -> tuple[list[str], set[str]]:
+    """The words the clusterer compares of an event, without product names (a host line's
+    pieces), and the SKUs a host line names; a dismissal has no words: its vector is unused."""
     text = str(event.data.get("text") or "-")
+    if event.type == "host_line":
+        stripped, named = without_names(text, room.product_names)
+        return line_pieces(stripped), named
     name = event.data.get("product_name")
-    return without_name(text, str(name)) if name else text
+    return [without_name(text, str(name)) if name else text], set()
