@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
+from pydantic import model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 MAX_QUESTION_CHARS = 500
@@ -67,6 +69,25 @@ class Settings(BaseSettings):
     prompt_window_s: float = 120.0
     prompt_min_viewers: int = 5
     prompt_cooldown_s: float = 300.0
+    # The composer: "grounded" (templates, the embedded default) or "llm" (any
+    # OpenAI-compatible endpoint words the grounded answer; the grounded one is the fallback
+    # when it times out: no first token within llm_first_token_s, or not done in
+    # llm_timeout_s).
+    composer: Literal["grounded", "llm"] = "grounded"
+    llm_base_url: str = ""
+    llm_model: str = ""
+    llm_api_key: str = ""
+    llm_first_token_s: float = 3.0
+    llm_timeout_s: float = 8.0
+
+    @model_validator(mode="after")
+    def _llm_configured(self) -> Settings:
+        """An LLM composer must say where its endpoint is: no silent fallback for ever."""
+        if self.composer == "llm" and not (self.llm_base_url and self.llm_model):
+            raise ValueError(
+                "COPILOT_COMPOSER=llm needs COPILOT_LLM_BASE_URL and COPILOT_LLM_MODEL"
+            )
+        return self
 
     @property
     def resolved_database_url(self) -> str:

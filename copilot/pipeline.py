@@ -338,7 +338,9 @@ def _with_second_reading(
             continue
         if check_draft(extra, kb_version_used=context.kb_version, kb_version_now=kb_now).ok:
             return Draft(
-                text=f"{draft.text}\n{extra.text}", evidence=[*draft.evidence, *extra.evidence]
+                text=f"{draft.text}\n{extra.text}",
+                evidence=[*draft.evidence, *extra.evidence],
+                composer=draft.composer,
             )
     return draft
 
@@ -381,6 +383,7 @@ def _answer_or_escalate(
                 if e.start is not None
             ],
             intent=intent,
+            composer=draft.composer,
         )
         return Decision(result=answer)
     if context.understanding.intent == "chitchat":

@@ -630,4 +630,5 @@ def gather(
             known={*catalog.skus, *understanding.order_ids, *(o.order_id for o in owned)},
             understanding=understanding,
         ),
+        catalog_names=list(catalog.names),
     )

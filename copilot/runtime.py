@@ -69,8 +69,26 @@ class Copilot:
 
     @cached_property
     def composer(self) -> AnswerComposer:
-        """The answer composer."""
-        return GroundedComposer(self.embedder)
+        """The answer composer: the grounded one, or an LLM wording its answers."""
+        grounded = GroundedComposer(self.embedder)
+        settings = self.settings
+        if settings.composer != "llm":
+            return grounded
+        from copilot.answer.llm import LlmComposer, chat_model  # langchain only when used
+
+        chat = chat_model(
+            base_url=settings.llm_base_url,
+            model=settings.llm_model,
+            api_key=settings.llm_api_key,
+            first_token_s=settings.llm_first_token_s,
+            total_s=settings.llm_timeout_s,
+        )
+        return LlmComposer(
+            grounded,
+            chat,
+            first_token_s=settings.llm_first_token_s,
+            total_s=settings.llm_timeout_s,
+        )
 
     @cached_property
     def bus(self) -> Bus:

@@ -93,6 +93,8 @@ class Context(BaseModel):
     status_policy: Evidence | None = None
     unknown_order_ids: list[str] = Field(default_factory=list)
     other_viewers_named: list[str] = Field(default_factory=list)
+    # Every product name of the room: an LLM's answer may name none the evidence does not.
+    catalog_names: list[str] = Field(default_factory=list)
 
 
 class Draft(BaseModel):
@@ -100,6 +102,7 @@ class Draft(BaseModel):
 
     text: str
     evidence: list[Evidence]
+    composer: Literal["grounded", "llm"] = "grounded"
 
 
 VIEWER_FIELDS = frozenset(

@@ -1,10 +1,12 @@
-"""Versioned prompt templates, loaded by name and version (e.g. `load("answer", 1)`)."""
+"""Versioned prompt templates, loaded by name and version (e.g. `load_chat("answer", 2)`)."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 from typing import Any
+
+from langchain_core.prompts import ChatPromptTemplate
 
 PROMPTS = Path(__file__).parent
 
@@ -24,3 +26,11 @@ def load_table(name: str, version: int = 1) -> dict[str, Any]:
         raise FileNotFoundError(f"no prompt table {path.name}")
     table = json.loads(path.read_text("utf-8"))
     return {key: value for key, value in table.items() if not key.startswith("_")}
+
+
+def load_chat(name: str, version: int) -> ChatPromptTemplate:
+    """`{name}.v{version}.md` as a chat prompt: a system part, `---`, then the user's part."""
+    system, _, human = load(name, version).partition("\n---\n")
+    if not human:
+        raise ValueError(f"prompt {name}.v{version} has no '---' line before the user's part")
+    return ChatPromptTemplate.from_messages([("system", system), ("human", human)])
