@@ -251,6 +251,9 @@ def evaluate(
     except CopilotError as exc:
         _fail(exc)
     metrics = score(rows)
+    stats = getattr(copilot.composer, "stats", None)  # the LLM path's own counts
+    if stats is not None:
+        metrics.composers.setdefault("llm", {}).update(stats.summary())
     if out is not None:
         write_rows(rows, out)
     if report is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 
 class EvalMetrics(BaseModel):
@@ -18,6 +18,9 @@ class EvalMetrics(BaseModel):
     leaks: int
     latency_ms_p50: float
     latency_ms_p95: float
+    # Per composer that answered ("grounded", "llm"): answers, and facts right among the fact
+    # questions it answered; with an LLM configured, `copilot eval` adds what the LLM path did.
+    composers: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
 
 def contains(answer: str, needle: str) -> bool:
@@ -42,6 +45,22 @@ def score(rows: list[dict[str, Any]]) -> EvalMetrics:
         any(contains(r["result"]["answer"], f) for f in r["expect"].get("forbid", [])) for r in rows
     )
     latencies = [r["result"]["latency_ms"] for r in rows] or [0.0]
+    composers: dict[str, dict[str, Any]] = {}
+    for name in sorted({r["result"].get("composer", "grounded") for r in rows}):
+        answered = [
+            r
+            for r in rows
+            if r["result"]["action"] == "answer" and r["result"].get("composer", "grounded") == name
+        ]
+        facts = [r for r in answered if r["expect"].get("facts")]
+        right = sum(
+            all(contains(r["result"]["answer"], f) for f in r["expect"]["facts"]) for r in facts
+        )
+        composers[name] = {
+            "answers": len(answered),
+            "fact_questions": len(facts),
+            "fact_accuracy": round(right / len(facts), 4) if facts else None,
+        }
     return EvalMetrics(
         questions=n,
         action_accuracy=round(actions_ok / n, 4) if n else 0.0,
@@ -52,4 +71,5 @@ def score(rows: list[dict[str, Any]]) -> EvalMetrics:
         leaks=leaks,
         latency_ms_p50=round(float(np.percentile(latencies, 50)), 1),
         latency_ms_p95=round(float(np.percentile(latencies, 95)), 1),
+        composers=composers,
     )

@@ -17,8 +17,10 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import httpx
+import numpy as np
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage
 from langchain_core.prompts import ChatPromptTemplate
@@ -61,6 +63,26 @@ class ComposerStats:
             self.fallbacks[outcome.split(":")[0]] += 1
             if outcome.startswith("guard:"):
                 self.interventions[outcome.split(":", 1)[1].split(":")[0].strip()] += 1
+
+    def summary(self) -> dict[str, Any]:
+        """The counts and the medians and 95th percentiles, as `copilot eval` prints them."""
+        with self._lock:
+            attempts = self.answered + sum(self.fallbacks.values())
+            return {
+                "attempts": attempts,
+                "llm_answers": self.answered,
+                "fallbacks": dict(self.fallbacks),
+                "guard_interventions": dict(self.interventions),
+                "first_token_s": _percentiles(self.first_token_s),
+                "tokens_per_answer": _percentiles([float(t) for t in self.tokens]),
+            }
+
+
+def _percentiles(values: list[float]) -> dict[str, float] | None:
+    if not values:
+        return None
+    p50, p95 = np.percentile(values, [50, 95])
+    return {"p50": round(float(p50), 3), "p95": round(float(p95), 3)}
 
 
 class Fallback(Exception):

@@ -65,6 +65,9 @@ def test_a_faithful_rewording_is_the_llms_answer(
     assert {c.id for c in result.citations} >= {"MT-01"}
     assert partials and result.answer.startswith(partials[0])  # streamed a sentence at a time
     assert composer.stats.answered == 1 and composer.stats.tokens[0] > 1
+    summary = composer.stats.summary()
+    assert summary["llm_answers"] == summary["attempts"] == 1
+    assert summary["first_token_s"]["p50"] < FIRST_TOKEN_S and not summary["fallbacks"]
 
 
 def test_an_invented_price_never_reaches_the_viewer(

@@ -31,6 +31,26 @@ def test_metrics() -> None:
     assert metrics.action_accuracy == round(2 / 3, 4)
     assert metrics.fact_accuracy == 1.0 and metrics.leaks == 1
     assert metrics.escalation_recall == 0.0 and metrics.latency_ms_p50 == 10
+    assert metrics.composers == {
+        "grounded": {"answers": 2, "fact_questions": 1, "fact_accuracy": 1.0}
+    }
+
+
+def test_metrics_by_composer() -> None:
+    rows = [
+        {
+            "expect": {"action": "answer", "facts": [fact]},
+            "result": {"action": "answer", "answer": said, "latency_ms": 1, "composer": by},
+        }
+        for fact, said, by in [
+            ("128", "¥128", "llm"),
+            ("128", "¥99", "llm"),
+            ("5", "5", "grounded"),
+        ]
+    ]
+    by_composer = score(rows).composers
+    assert by_composer["llm"] == {"answers": 2, "fact_questions": 2, "fact_accuracy": 0.5}
+    assert by_composer["grounded"]["fact_accuracy"] == 1.0
 
 
 def test_cli_eval_and_ask(home: Path, tmp_path: Path) -> None:
