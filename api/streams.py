@@ -19,6 +19,7 @@ from copilot.errors import InvalidInput
 RECHECK_S = 60.0  # re-read even unrung: a bell lost while Redis reconnected is late, not lost
 PING_S = 15.0  # keep-alive comments, so proxies keep idle streams open
 RETRY_MS = 1000  # how soon a browser reconnects
+NOTE_EVENT = "partial"  # an answer as far as it is written; the stored message supersedes it
 
 
 def resume_from(request: Request, after: int | None) -> int | None:
@@ -58,6 +59,10 @@ def event_stream(
                         last = event_id
                         yield ServerSentEvent(
                             data=json.dumps(payload, ensure_ascii=False), id=str(event_id)
+                        )
+                    for note in watch.take_notes():  # not stored: no id to resume from
+                        yield ServerSentEvent(
+                            data=json.dumps(note, ensure_ascii=False), event=NOTE_EVENT
                         )
                     if await request.is_disconnected():
                         return

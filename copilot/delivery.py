@@ -13,6 +13,7 @@ import contextlib
 import threading
 from collections import defaultdict
 from collections.abc import Iterator
+from typing import Any
 
 from copilot.bus import MESSAGES_CHANNEL, TICKETS_CHANNEL, Bus, Event
 
@@ -25,11 +26,23 @@ class Watch:
     def __init__(self) -> None:
         self._loop = asyncio.get_running_loop()
         self._rung = asyncio.Event()
+        self._notes: list[dict[str, Any]] = []
+        self._notes_lock = threading.Lock()
 
-    def ring(self) -> None:
-        """Wake the stream (thread-safe)."""
+    def ring(self, note: dict[str, Any] | None = None) -> None:
+        """Wake the stream (thread-safe), with a note that is not in the store (an answer
+        still being written) when there is one."""
+        if note is not None:
+            with self._notes_lock:
+                self._notes.append(note)
         with contextlib.suppress(RuntimeError):  # the loop closed with its stream
             self._loop.call_soon_threadsafe(self._rung.set)
+
+    def take_notes(self) -> list[dict[str, Any]]:
+        """The notes rung since the last call, oldest first."""
+        with self._notes_lock:
+            notes, self._notes = self._notes, []
+        return notes
 
     def rearm(self) -> None:
         """Call before re-reading the store: a ring after this wakes the next wait."""
@@ -56,6 +69,15 @@ class Delivery:
     def conversation_changed(self, room_id: str, viewer_id: str) -> None:
         """A viewer's thread has a new message (call after the commit)."""
         event = Event(type="conversation.changed", room_id=room_id, data={"viewer_id": viewer_id})
+        self.bus.publish(MESSAGES_CHANNEL, event)
+
+    def answer_so_far(self, room_id: str, viewer_id: str, text: str) -> None:
+        """The copilot's answer to the viewer as far as it has been written and checked."""
+        event = Event(
+            type="conversation.partial",
+            room_id=room_id,
+            data={"viewer_id": viewer_id, "text": text},
+        )
         self.bus.publish(MESSAGES_CHANNEL, event)
 
     def tickets_changed(self, room_id: str, ticket_id: str) -> None:
@@ -99,13 +121,17 @@ class Delivery:
         self.bus.subscribe(TICKETS_CHANNEL, self._on_ticket)
 
     def _on_message(self, event: Event) -> None:
-        self._ring(("conversation", event.room_id, str(event.data.get("viewer_id", ""))))
+        key = ("conversation", event.room_id, str(event.data.get("viewer_id", "")))
+        if event.type == "conversation.partial":
+            self._ring(key, {"role": "copilot", "text": event.data["text"], "partial": True})
+        else:
+            self._ring(key)
 
     def _on_ticket(self, _event: Event) -> None:
         self._ring(QUEUE)
 
-    def _ring(self, key: tuple[str, ...]) -> None:
+    def _ring(self, key: tuple[str, ...], note: dict[str, Any] | None = None) -> None:
         with self._lock:
             watches = list(self._watches.get(key, ()))
         for watch in watches:
-            watch.ring()
+            watch.ring(note)

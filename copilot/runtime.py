@@ -88,6 +88,9 @@ class Copilot:
             chat,
             first_token_s=settings.llm_first_token_s,
             total_s=settings.llm_timeout_s,
+            on_partial=lambda context, text: self.delivery.answer_so_far(
+                context.room_id, context.viewer_id, text
+            ),
         )
 
     @cached_property

@@ -11,11 +11,14 @@ import pytest
 
 from api.app import create_app
 from copilot.accounts.models import Role
+from copilot.answer import GroundedComposer
+from copilot.answer.llm import LlmComposer, chat_model
 from copilot.runtime import Copilot
 from tests.api.browser_sessions import serve
 from tests.api.sse import read_events
 from tests.api.test_desk import DAMAGED, staff_headers
 from tests.conftest import bearer
+from tests.scripted_llm import scripted_endpoint
 
 
 @pytest.fixture(scope="module")
@@ -88,3 +91,38 @@ def test_streams_refuse_what_they_should(
     assert http.get("/v1/tickets/events", headers=viewer).status_code == 403
     bad = {**viewer, "Last-Event-ID": "yesterday"}
     assert http.get(f"/v1/rooms/{mini_room}/chat/events", headers=bad).status_code == 422
+
+
+def test_an_llm_answer_streams_sentence_by_sentence_then_the_stored_message(
+    server: str, sqlite_copilot: Copilot, mini_room: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    alice = bearer(sqlite_copilot, "viewer", room_id=mini_room, viewer_id="alice")
+    with scripted_endpoint() as (base_url, script):
+        script.reply = "明前龙井绿茶直播价¥128 [1]。 日常价¥168 [1]。"
+        script.pause_s = 0.05
+        composer = LlmComposer(
+            GroundedComposer(sqlite_copilot.embedder),
+            chat_model(
+                base_url=base_url, model="scripted", api_key="", first_token_s=5, total_s=10
+            ),
+            first_token_s=5,
+            total_s=10,
+            on_partial=lambda context, text: sqlite_copilot.delivery.answer_so_far(
+                context.room_id, context.viewer_id, text
+            ),
+        )
+        monkeypatch.setitem(sqlite_copilot.__dict__, "composer", composer)
+        http = httpx.Client(base_url=server, timeout=60)
+        with read_events(f"{server}/v1/rooms/{mini_room}/chat/events", alice) as viewer:
+            assert viewer.drain() == []  # a new thread: nothing yet
+            asked = http.post(
+                f"/v1/rooms/{mini_room}/questions", json={"text": "龙井多少钱"}, headers=alice
+            )
+            assert asked.status_code == 200 and asked.json()["composer"] == "llm"
+            events = viewer.drain(wait=1.0)
+    partials = [e["text"] for event_id, e in events if e.get("partial")]
+    stored = [e for event_id, e in events if event_id is not None]
+    assert partials == ["明前龙井绿茶直播价¥128。", "明前龙井绿茶直播价¥128。 日常价¥168。"]
+    assert all(event_id is None for event_id, e in events if e.get("partial"))  # not resumable
+    assert [e["role"] for e in stored] == ["viewer", "copilot"]
+    assert stored[-1]["text"] == asked.json()["answer"] == partials[-1]
