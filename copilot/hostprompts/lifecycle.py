@@ -42,9 +42,14 @@ class RoomPrompts:
         self.product_names: dict[str, str] = {}  # of the products asked about, by SKU
 
     def question(
-        self, data: dict[str, Any], semantic: np.ndarray, lexical: np.ndarray
+        self, data: dict[str, Any], semantic: np.ndarray, lexical: np.ndarray, compared: str
     ) -> tuple[Topic | None, bool]:
-        """The topic whose prompt changed (and whether it opened), or None."""
+        """The topic whose prompt changed (and whether it opened), or None.
+
+        `compared` is the text the vectors are of (the product's name cut out): its language,
+        not the whole question's, is what a topic's members are grouped by ("is the 榨汁杯 sold
+        out" is English once the name is out).
+        """
         at = float(data["at"])
         self.clock = max(self.clock, at)
         if data.get("product_sku") and data.get("product_name"):
@@ -54,7 +59,7 @@ class RoomPrompts:
                 viewer_id=str(data["viewer_id"]),
                 text=str(data["text"]),
                 at=at,
-                language=str(data.get("language") or "zh"),
+                language=detect_language(compared),
                 intent=str(data.get("intent") or ""),
                 product_sku=data.get("product_sku"),
                 semantic=semantic,

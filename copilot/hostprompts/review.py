@@ -21,7 +21,6 @@ from copilot.hostprompts.features import line_pieces, without_name, without_name
 from copilot.hostprompts.lifecycle import PRODUCT_INTENTS, PromptRules, RoomPrompts
 from copilot.retrieval import StageSpan, stage_timeline
 from copilot.runtime import Copilot
-from copilot.understand.features import detect_language
 from knowledge.repository import CatalogRepository, RoomRepository
 from transcripts.store import TranscriptRepository
 
@@ -163,11 +162,10 @@ def _replay(
                 "text": question.text,
                 "at": question.at,
                 "intent": question.intent,
-                "language": detect_language(question.text),
                 "product_sku": question.product_sku if question.intent in PRODUCT_INTENTS else None,
                 "answer": answer,
             }
-            room.question(data, semantic[row], lexical[row])
+            room.question(data, semantic[row], lexical[row], texts[row])
         else:
             start, text = lines[row]
             rows = slice(int(ends[row]) - len(pieces[row]), int(ends[row]))

@@ -221,7 +221,9 @@ class HostPrompts:
             rows = slice(int(ends[i]) - len(compared[i][0]), int(ends[i]))
             touched: list[Topic] = []
             if event.type == "question":
-                topic, opens = room.question(event.data, semantic[rows][0], lexical[rows][0])
+                topic, opens = room.question(
+                    event.data, semantic[rows][0], lexical[rows][0], compared[i][0][0]
+                )
                 self.stats.questions += 1
                 touched = [topic] if topic is not None else []
                 if opens:
