@@ -19,6 +19,7 @@ from evals.runner import load_dataset
 from knowledge.embedder import Embedder
 from transcripts.asr.decoder import WhisperDecoder
 
+pytest_plugins = ["tests.llm_server"]  # the session-wide local LLM server (local_llm)
 MINI = Path(__file__).parent / "data" / "mini"
 TEST_HOSTS = ["testserver"]  # TestClient's Host header; loopback is always allowed
 # Tests ask many questions per viewer in a row; tests/api/test_rate_limits.py sets its own.
