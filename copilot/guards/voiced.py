@@ -96,11 +96,14 @@ def check_voiced(
     allowed: str,
     language: str,
     catalog_names: list[str],
+    keeps: str = "",
     complete: bool = True,
 ) -> GuardVerdict:
     """Pass an LLM's answer (or, with `complete=False`, its first sentences) only if it adds no
-    fact to `evidence`; `allowed` is other text its words may come from (the grounded draft,
-    the viewer's question) but not its numbers and codes."""
+    fact to `evidence` and, when complete, drops none of `keeps` (the grounded answer it
+    rewords: a number it leaves out may be the one that mattered, "¥599" without the live
+    "¥449"); `allowed` is other text its words may come from (the grounded draft, the
+    viewer's question) but not its numbers and codes."""
     if not answer.strip():
         return GuardVerdict(ok=False, reason="empty answer")
     cited = citations_in(answer)
@@ -128,6 +131,9 @@ def check_voiced(
     names = sorted(n for n in _proper_names(text) if n.lower() not in known)
     if names:
         return GuardVerdict(ok=False, reason=f"names not in any source: {names}")
+    dropped = sorted(numbers_in(keeps) - numbers_in(text)) if complete else []
+    if dropped:
+        return GuardVerdict(ok=False, reason=f"drops numbers of the grounded answer: {dropped}")
     if complete and detect_language(text) != language:
         return GuardVerdict(ok=False, reason=f"not in the viewer's language ({language})")
     return GuardVerdict(ok=True)

@@ -98,7 +98,7 @@ def test_an_llm_answer_streams_sentence_by_sentence_then_the_stored_message(
 ) -> None:
     alice = bearer(sqlite_copilot, "viewer", room_id=mini_room, viewer_id="alice")
     with scripted_endpoint() as (base_url, script):
-        script.reply = "明前龙井绿茶直播价¥128 [1]。 日常价¥168 [1]。"
+        script.reply = "明前龙井绿茶直播价¥128 [1]。 日常价¥168，还有42件 [1]。"
         script.pause_s = 0.05
         composer = LlmComposer(
             GroundedComposer(sqlite_copilot.embedder),
@@ -122,7 +122,10 @@ def test_an_llm_answer_streams_sentence_by_sentence_then_the_stored_message(
             events = viewer.drain(wait=1.0)
     partials = [e["text"] for event_id, e in events if e.get("partial")]
     stored = [e for event_id, e in events if event_id is not None]
-    assert partials == ["明前龙井绿茶直播价¥128。", "明前龙井绿茶直播价¥128。 日常价¥168。"]
+    assert partials == [
+        "明前龙井绿茶直播价¥128。",
+        "明前龙井绿茶直播价¥128。 日常价¥168，还有42件。",
+    ]
     assert all(event_id is None for event_id, e in events if e.get("partial"))  # not resumable
     assert [e["role"] for e in stored] == ["viewer", "copilot"]
     assert stored[-1]["text"] == asked.json()["answer"] == partials[-1]

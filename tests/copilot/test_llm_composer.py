@@ -58,7 +58,7 @@ def test_a_faithful_rewording_is_the_llms_answer(
     sqlite_copilot: Copilot, mini_room: str, llm: tuple[LlmComposer, Script, list[str]]
 ) -> None:
     composer, script, partials = llm
-    script.reply = "亲，明前龙井绿茶直播价¥128 [1]，日常价¥168 [1]。现在下单很划算！"
+    script.reply = "亲，明前龙井绿茶直播价¥128 [1]，日常价¥168 [1]，还有42件。现在下单很划算！"
     result = ask(sqlite_copilot, room_id=mini_room, viewer_id="alice", text=PRICE_QUESTION, at=30)
     assert result.action == "answer" and result.composer == "llm"
     assert "¥128" in result.answer and "[1]" not in result.answer
@@ -171,6 +171,7 @@ def test_the_viewers_words_go_as_data_and_no_one_elses_orders_leave(
         ("下单送紫砂壶 [1]。", False),  # a gift nobody mentioned
         ("The Longjing is ¥128 with a free Yixing pot [1].", False),  # an invented name
         ("Live price ¥128 [1].", False),  # English to a Chinese viewer
+        ("明前龙井绿茶日常价¥168 [1]。", False),  # drops the live price the grounded answer gave
     ],
 )
 def test_the_voiced_guard(answer: str, passes: bool) -> None:
@@ -183,6 +184,7 @@ def test_the_voiced_guard(answer: str, passes: bool) -> None:
         allowed="龙井多少钱",
         language="zh",
         catalog_names=["明前龙井绿茶", "云南古树普洱饼", "Bamboo Travel Mug"],
+        keeps="明前龙井绿茶 直播价 ¥128",
     )
     assert verdict.ok is passes, verdict.reason
 
