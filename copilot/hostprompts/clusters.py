@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-# Chosen on simulated streams (docs/host_prompts.md, "Tuning"): the combined similarity is
+# Chosen on simulated streams (docs/host_prompts.md, "Figures"): the combined similarity is
 # semantic + LEXICAL_WEIGHT * lexical + SAME_INTENT_BONUS. Shared wording only adds: a
 # Chinese and an English wording of one question share no characters. The product the
 # copilot resolved is a hard key: with names cut out, "这个多少钱" about two products is
