@@ -254,6 +254,13 @@ def evaluate(
     stats = getattr(copilot.composer, "stats", None)  # the LLM path's own counts
     if stats is not None:
         metrics.composers.setdefault("llm", {}).update(stats.summary())
+    reader = copilot.intent_reader
+    if reader is not None:
+        metrics.composers.setdefault("llm", {})["intent_reading"] = {
+            "asked": reader.asked,
+            "changed": reader.changed,
+            "failed": reader.failed,
+        }
     if out is not None:
         write_rows(rows, out)
     if report is not None:

@@ -79,13 +79,18 @@ class Settings(BaseSettings):
     llm_api_key: str = ""
     llm_first_token_s: float = 3.0
     llm_timeout_s: float = 8.0
+    # The LLM also reads each question's intent, lifting its label over the classifier's
+    # (off: on the real-wording sets it measured worse, docs/llm_composer.md).
+    llm_understand: bool = False
 
     @model_validator(mode="after")
     def _llm_configured(self) -> Settings:
         """An LLM composer must say where its endpoint is: no silent fallback for ever."""
-        if self.composer == "llm" and not (self.llm_base_url and self.llm_model):
+        uses_llm = self.composer == "llm" or self.llm_understand
+        if uses_llm and not (self.llm_base_url and self.llm_model):
             raise ValueError(
-                "COPILOT_COMPOSER=llm needs COPILOT_LLM_BASE_URL and COPILOT_LLM_MODEL"
+                "COPILOT_COMPOSER=llm and COPILOT_LLM_UNDERSTAND need COPILOT_LLM_BASE_URL"
+                " and COPILOT_LLM_MODEL"
             )
         return self
 

@@ -80,6 +80,8 @@ def ask(
         if RoomRepository(session).get(room_id) is None:
             raise NotFound(f"unknown room {room_id!r}")
         understanding = understand(text, copilot.classifier)
+        if copilot.intent_reader is not None and not hand_over:
+            understanding = copilot.intent_reader.revise(text, understanding)
         if hand_over:
             understanding = understanding.model_copy(update={"intent": "human"})
         reading = Reading(escalate=hand_over) if hand_over else plan(understanding)

@@ -21,9 +21,13 @@ from knowledge.embedder import Embedder, build_embedder
 from knowledge.repository import RoomRepository
 from transcripts.archive import AudioArchive
 
-if TYPE_CHECKING:  # speech modules load faster-whisper and PyAV: only the audio paths pay
+if TYPE_CHECKING:  # heavy imports only the paths that use them pay for (speech, LLM)
+    from copilot.understand.llm_reader import LlmIntentReader
     from transcripts.asr.decoder import WhisperDecoder
     from transcripts.asr.streaming import StreamOptions
+
+
+INTENT_LABEL_TOKENS = 8  # one label
 
 
 class Copilot:
@@ -91,6 +95,26 @@ class Copilot:
             on_partial=lambda context, text: self.delivery.answer_so_far(
                 context.room_id, context.viewer_id, text
             ),
+        )
+
+    @cached_property
+    def intent_reader(self) -> LlmIntentReader | None:
+        """The LLM's second reading of each question's intent, when the shop turns it on."""
+        settings = self.settings
+        if not settings.llm_understand:
+            return None
+        from copilot.answer.llm import chat_model
+        from copilot.understand.llm_reader import LlmIntentReader
+
+        return LlmIntentReader(
+            chat_model(
+                base_url=settings.llm_base_url,
+                model=settings.llm_model,
+                api_key=settings.llm_api_key,
+                first_token_s=settings.llm_first_token_s,
+                total_s=settings.llm_timeout_s,
+                max_tokens=INTENT_LABEL_TOKENS,
+            )
         )
 
     @cached_property

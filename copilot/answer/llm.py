@@ -216,7 +216,13 @@ class LlmComposer:
 
 
 def chat_model(
-    *, base_url: str, model: str, api_key: str, first_token_s: float, total_s: float
+    *,
+    base_url: str,
+    model: str,
+    api_key: str,
+    first_token_s: float,
+    total_s: float,
+    max_tokens: int = MAX_ANSWER_TOKENS,
 ) -> BaseChatModel:
     """A streaming chat model over any OpenAI-compatible endpoint; no retries (a retry
     would spend the viewer's time-out twice: the grounded answer is the retry)."""
@@ -229,6 +235,6 @@ def chat_model(
         timeout=httpx.Timeout(total_s, connect=first_token_s, read=first_token_s),
         max_retries=0,
         temperature=0.2,
-        max_completion_tokens=MAX_ANSWER_TOKENS,
+        max_completion_tokens=max_tokens,
         stream_usage=True,
     )
