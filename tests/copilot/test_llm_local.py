@@ -4,6 +4,8 @@ answer; it never changes what the copilot does, and nothing it adds reaches the 
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from copilot.answer import GroundedComposer
@@ -17,6 +19,7 @@ from evals.local_llm import LocalLlmServer
 # Generous: under CPU contention this model can drop to a few tokens a second (MODELS.md).
 FIRST_TOKEN_S = 60.0
 TOTAL_S = 120.0
+UNSEEN = "how much is the travel mug"  # evidence no earlier prompt held: nothing cached
 QUESTIONS = [  # (viewer, text, at): a price, a detail, an order, a gift, in both languages
     ("alice", "龙井多少钱", 30),
     ("bob", "普洱是哪一年的", 70),
@@ -77,3 +80,31 @@ def test_the_small_model_answers_or_falls_back_and_adds_nothing(
     every_sourced = set().union(*sourced.values())
     for text in partials:  # what streamed before the end was checked too
         assert numbers_in(text) <= every_sourced
+
+
+def test_the_real_server_too_slow_for_the_limit_falls_back(
+    sqlite_copilot: Copilot,
+    mini_room: str,
+    local_llm: LocalLlmServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    grounded = ask(sqlite_copilot, room_id=mini_room, viewer_id="alice", text=UNSEEN, at=30)
+    limit_s = 0.05  # no CPU here processes a prompt it has not cached this fast
+    composer = LlmComposer(
+        GroundedComposer(sqlite_copilot.embedder),
+        chat_model(
+            base_url=local_llm.base_url,
+            model=local_llm.model,
+            api_key="",
+            first_token_s=limit_s,
+            total_s=TOTAL_S,
+        ),
+        first_token_s=limit_s,
+        total_s=TOTAL_S,
+    )
+    monkeypatch.setitem(sqlite_copilot.__dict__, "composer", composer)
+    started = time.monotonic()
+    result = ask(sqlite_copilot, room_id=mini_room, viewer_id="alice", text=UNSEEN, at=30)
+    assert result.composer == "grounded" and result.answer == grounded.answer
+    assert composer.stats.fallbacks["first-token time-out"] == 1
+    assert time.monotonic() - started < 5.0  # the limit, the pipeline, not the model's pace
