@@ -55,14 +55,15 @@ def event_stream(
             with watch_factory() as watch:
                 while True:
                     watch.rearm()
+                    # Notes first: one rung before a message was stored precedes it.
+                    for note in watch.take_notes():  # not stored: no id to resume from
+                        yield ServerSentEvent(
+                            data=json.dumps(note, ensure_ascii=False), event=NOTE_EVENT
+                        )
                     for event_id, payload in await run_in_threadpool(read_after, last):
                         last = event_id
                         yield ServerSentEvent(
                             data=json.dumps(payload, ensure_ascii=False), id=str(event_id)
-                        )
-                    for note in watch.take_notes():  # not stored: no id to resume from
-                        yield ServerSentEvent(
-                            data=json.dumps(note, ensure_ascii=False), event=NOTE_EVENT
                         )
                     if await request.is_disconnected():
                         return

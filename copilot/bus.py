@@ -12,7 +12,8 @@ from typing import Any, Protocol
 from pydantic import BaseModel, Field
 
 TICKETS_CHANNEL = "copilot:tickets"  # a ticket changed: {"ticket_id"}
-MESSAGES_CHANNEL = "copilot:messages"  # a viewer's thread grew: {"viewer_id"}
+# A thread grew {"viewer_id"}, or an answer so far was checked {"viewer_id", "text"}.
+MESSAGES_CHANNEL = "copilot:messages"
 # What host prompts are made of, from every worker: questions, host lines, dismissals.
 PROMPT_FEED_CHANNEL = "copilot:prompt-feed"
 PROMPTS_CHANNEL = "copilot:prompts"  # a room's prompts changed

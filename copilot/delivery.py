@@ -3,7 +3,9 @@
 The store is the record and the bus only a doorbell: a writer commits, then rings (a
 conversation or a ticket changed); each stream re-reads the store after the last id it sent.
 So a lost or doubled bell loses or repeats nothing, a stream on another worker is woken
-through Redis, and a reconnecting stream resumes from its Last-Event-ID.
+through Redis, and a reconnecting stream resumes from its Last-Event-ID. The one exception
+is a note a bell carries (an LLM's answer so far): it is not stored, so a lost one is lost,
+and the stored message that follows is what counts.
 """
 
 from __future__ import annotations

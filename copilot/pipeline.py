@@ -359,6 +359,9 @@ def _answer_or_escalate(
         return Decision(
             escalate=f"order ids not in the viewer's account: {context.unknown_order_ids}"
         )
+    held = TicketRepository(session).open_for(context.room_id, context.viewer_id)
+    if held is not None and held.assignee is not None:
+        context = context.model_copy(update={"stream_answer": False})
     first = reading.attempts[0] if reading.attempts else ""
     if context.product_candidates and first in PRODUCT_READINGS:
         return Decision(escalate=f"product unclear: {' / '.join(context.product_candidates)}")

@@ -95,6 +95,9 @@ class Context(BaseModel):
     other_viewers_named: list[str] = Field(default_factory=list)
     # Every product name of the room: an LLM's answer may name none the evidence does not.
     catalog_names: list[str] = Field(default_factory=list)
+    # False while an agent holds the thread: the copilot's words are a draft for the agent,
+    # so nothing of them may stream to the viewer.
+    stream_answer: bool = True
 
 
 class Draft(BaseModel):

@@ -1,12 +1,13 @@
-"""Versioned prompt templates, loaded by name and version (e.g. `load_chat("answer", 2)`)."""
+"""Versioned prompt templates, loaded by name and version (e.g. `load_chat("answer", 3)`)."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from langchain_core.prompts import ChatPromptTemplate
+if TYPE_CHECKING:  # langchain loads only for the LLM's prompts, not for every command
+    from langchain_core.prompts import ChatPromptTemplate
 
 PROMPTS = Path(__file__).parent
 
@@ -30,6 +31,8 @@ def load_table(name: str, version: int = 1) -> dict[str, Any]:
 
 def load_chat(name: str, version: int) -> ChatPromptTemplate:
     """`{name}.v{version}.md` as a chat prompt: a system part, `---`, then the user's part."""
+    from langchain_core.prompts import ChatPromptTemplate
+
     system, _, human = load(name, version).partition("\n---\n")
     if not human:
         raise ValueError(f"prompt {name}.v{version} has no '---' line before the user's part")

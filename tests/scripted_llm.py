@@ -24,6 +24,7 @@ class Script:
         self.reply = ""
         self.hang_s = 0.0  # before the first byte
         self.pause_s = 0.0  # between pieces
+        self.keep_alive_s = 0.0  # SSE comments only, this long, before the first piece
         self.requests: list[dict[str, Any]] = []
 
 
@@ -55,6 +56,11 @@ def _handler(script: Script) -> type[BaseHTTPRequestHandler]:
             self.send_header("Content-Type", "text/event-stream")
             self.end_headers()
             try:
+                ends = time.monotonic() + script.keep_alive_s
+                while time.monotonic() < ends:  # as gateways do while a model is busy
+                    self.wfile.write(b": keep-alive\n\n")
+                    self.wfile.flush()
+                    time.sleep(0.2)
                 self.wfile.write(_chunk(""))
                 for piece in re.findall(r"\S+\s*|\s+", script.reply):
                     time.sleep(script.pause_s)

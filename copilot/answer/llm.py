@@ -11,6 +11,8 @@ have seen sentences that passed, never one that did not.
 from __future__ import annotations
 
 import json
+import logging
+import queue
 import re
 import threading
 import time
@@ -27,6 +29,7 @@ from langchain_core.prompts import ChatPromptTemplate
 from pydantic import SecretStr
 
 from copilot.answer.composer import AnswerComposer
+from copilot.guards.grounding import GuardVerdict
 from copilot.guards.voiced import check_voiced, without_citations
 from copilot.schemas import Context, Draft
 from prompts import load_chat
@@ -34,6 +37,7 @@ from prompts import load_chat
 # v3 leaves "the sources do not answer" to the grounded composer (the LLM is only asked when
 # it has an answer): with v2's "reply ESCALATE" rule, the 0.5B test model declined 82 of 102
 # demo answers (docs/llm_composer.md).
+logger = logging.getLogger(__name__)
 ANSWER_PROMPT = ("answer", 3)
 DECLINE = "ESCALATE"
 MAX_ANSWER_TOKENS = 160  # three short sentences, with room for Chinese tokenisation
@@ -150,69 +154,97 @@ class LlmComposer:
         )
 
     def _stream(self, context: Context, draft: Draft) -> Iterator[str]:
-        """The reply's text as it arrives; a time-out or error raises Fallback."""
-        deadline = time.monotonic() + self.total_s
-        first_by = time.monotonic() + self.first_token_s
+        """The reply's text as it arrives; a time-out or error raises Fallback.
+
+        The reply is read on its own thread and waited for by the clock, so neither a silent
+        endpoint nor one sending only keep-alives holds the viewer past the limits. An
+        abandoned read ends with the HTTP read time-out.
+        """
+        arrived: queue.Queue[tuple[str, str | BaseException]] = queue.Queue()
+        messages = self.messages_for(context, draft)
+
+        def read() -> None:
+            try:
+                for chunk in self.chat.stream(messages):
+                    if isinstance(chunk.content, str) and chunk.content:
+                        arrived.put(("piece", chunk.content))
+                arrived.put(("end", ""))
+            except Exception as exc:  # handed to the waiting side, which falls back
+                arrived.put(("error", exc))
+
+        threading.Thread(target=read, name="llm-reply", daemon=True).start()
+        started = time.monotonic()
         seen = False
-        try:
-            for chunk in self.chat.stream(self.messages_for(context, draft)):
-                now = time.monotonic()
-                content = chunk.content if isinstance(chunk.content, str) else ""
-                if not seen and not content and now > first_by:
-                    raise Fallback("first-token time-out")
-                if now > deadline:
-                    raise Fallback("total time-out")
-                if content:
-                    seen = True
-                    yield content
-        except (httpx.TimeoutException, TimeoutError) as exc:
-            raise Fallback("first-token time-out" if not seen else "total time-out") from exc
-        except Fallback:
-            raise
-        except Exception as exc:  # the endpoint's own failures: refused, 5xx, bad JSON
-            if "timeout" in type(exc).__name__.lower():
-                raise Fallback("first-token time-out" if not seen else "total time-out") from exc
-            raise Fallback(f"endpoint error: {type(exc).__name__}") from exc
+        while True:
+            limit = self.total_s if seen else self.first_token_s
+            try:
+                kind, value = arrived.get(timeout=max(0.0, started + limit - time.monotonic()))
+            except queue.Empty:
+                raise Fallback("total time-out" if seen else "first-token time-out") from None
+            if kind == "end":
+                return
+            if isinstance(value, BaseException):
+                timed_out = isinstance(value, httpx.TimeoutException | TimeoutError) or (
+                    "timeout" in type(value).__name__.lower()
+                )
+                if timed_out:
+                    raise Fallback("total time-out" if seen else "first-token time-out")
+                raise Fallback(f"endpoint error: {type(value).__name__}")
+            seen = True
+            yield value
 
     def _stream_sentences(self, context: Context, draft: Draft, text: str, streamed: int) -> int:
-        """Send each sentence finished since `streamed` characters once it passes (returns
-        the new count); raise Fallback at the first that does not."""
+        """Check each sentence finished since `streamed` characters (returns the new count):
+        raise Fallback at the first that adds a fact; send the text so far to the viewer once
+        it also holds every number of the grounded answer, in the viewer's language."""
         if text.strip().startswith(DECLINE):
             return streamed
         for end in (m.end() for m in _SENTENCE_END.finditer(text)):
             if end <= streamed:
                 continue
             done = text[:end]
-            verdict = check_voiced(
-                done,
-                evidence=draft.evidence,
-                allowed=f"{draft.text} {context.text}",
-                language=context.understanding.language,
-                catalog_names=context.catalog_names,
-                complete=False,
-            )
+            verdict = _checked(context, draft, done, complete=False)
             if not verdict.ok:
                 raise Fallback(f"guard: {verdict.reason}")
-            if self.on_partial is not None:
-                self.on_partial(context, without_citations(done))
-            streamed = end
+            shown = without_citations(done)
+            if shown == without_citations(text[:streamed]) or not shown:
+                continue
+            if _checked(context, draft, done, complete=True).ok:
+                self._send(context, shown)
+                streamed = end
         return streamed
+
+    def _send(self, context: Context, text: str) -> None:
+        """Hand the answer so far to the viewer's stream; a failure there loses a partial,
+        never the answer."""
+        if self.on_partial is None or not context.stream_answer:
+            return
+        try:
+            self.on_partial(context, text)
+        except Exception:
+            logger.warning("a partial answer could not be published", exc_info=True)
 
     def _final(self, context: Context, draft: Draft, text: str) -> str:
         """The whole reply, checked; raises Fallback when it declines or fails the guard."""
         if text.strip().startswith(DECLINE):
             raise Fallback("declined")
-        verdict = check_voiced(
-            text,
-            evidence=draft.evidence,
-            allowed=f"{draft.text} {context.text}",
-            language=context.understanding.language,
-            catalog_names=context.catalog_names,
-            keeps=draft.text,
-        )
+        verdict = _checked(context, draft, text, complete=True)
         if not verdict.ok:
             raise Fallback(f"guard: {verdict.reason}")
         return without_citations(text)
+
+
+def _checked(context: Context, draft: Draft, text: str, *, complete: bool) -> GuardVerdict:
+    """`check_voiced` of an LLM's text against the draft it rewords (whole, or a prefix)."""
+    return check_voiced(
+        text,
+        evidence=draft.evidence,
+        allowed=f"{draft.text} {context.text}",
+        language=context.understanding.language,
+        catalog_names=context.catalog_names,
+        keeps=draft.text if complete else "",
+        complete=complete,
+    )
 
 
 def chat_model(

@@ -19,7 +19,24 @@ from copilot.understand.features import detect_language
 
 CITATION = re.compile(r"\s*\[(\d+)\]")
 # Letters and digits together, or digits in dashed groups: SKUs, order ids, tracking numbers.
-_CODE = re.compile(r"\b(?=[\w-]*\d)(?=[\w-]*[A-Za-z-])[A-Za-z0-9][\w-]*[A-Za-z0-9]\b")
+# ASCII edges: a code runs straight into Chinese ("运单号SF1234567890"), and \b would not see it.
+_CODE = re.compile(
+    r"(?<![A-Za-z0-9-])(?=[A-Za-z0-9-]*\d)(?=[A-Za-z0-9-]*[A-Za-z])[A-Za-z0-9][A-Za-z0-9-]*"
+    r"[A-Za-z0-9](?![A-Za-z0-9-])"
+)
+# Numbers written as words: a run of Chinese numerals before a unit, or of two or more
+# ("九十九元", "八折", "两件"); English number words ("ninety-nine"; "one" is too common to
+# read as a number).
+_CHINESE_NUMBER = re.compile(
+    r"[零〇一二两三四五六七八九十百千万亿半]+(?=[元块折件个份盒袋瓶罐天号月日周年小时分钟克斤毫升])"
+    r"|[零〇一二两三四五六七八九十百千万亿]{2,}"
+)
+_ENGLISH_NUMBER = re.compile(
+    r"\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
+    r"fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|"
+    r"eighty|ninety|hundred|thousand|million|dozen|half)\b",
+    re.IGNORECASE,
+)
 _SENTENCES = re.compile(r"[.!?。！？:：;；\n]+")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
 MIN_NOUN_CHARS = 2
@@ -37,12 +54,18 @@ def without_citations(text: str) -> str:
     return CITATION.sub("", text).strip()
 
 
+def _is_code(token: str) -> bool:
+    """A code has a capital or runs letters into digits ("TEA-008", "sf123"); "7-day" and
+    "24-hour" are words."""
+    return any(c.isupper() for c in token) or bool(re.search(r"[A-Za-z]\d|\d[A-Za-z]", token))
+
+
 def _proper_names(text: str) -> set[str]:
     """Capitalised English words other than a sentence's first (and "I"): names, mostly."""
     names = set()
     for sentence in _SENTENCES.split(text):
         words = _WORD.findall(sentence)
-        names |= {w for w in words[1:] if w[0].isupper() and w != "I"}
+        names |= {w for w in words[1:] if w[0].isupper() and w != "I" and not w.startswith("I'")}
     return names
 
 
@@ -115,7 +138,11 @@ def check_voiced(
     unsourced = sorted(numbers_in(text) - numbers_in(sources))
     if unsourced:
         return GuardVerdict(ok=False, reason=f"numbers not in any cited source: {unsourced}")
-    codes = sorted({c for c in _CODE.findall(text) if c.lower() not in lowered})
+    worded = {*_CHINESE_NUMBER.findall(text), *(w.lower() for w in _ENGLISH_NUMBER.findall(text))}
+    unsourced_words = sorted(w for w in worded if w not in lowered)
+    if unsourced_words:
+        return GuardVerdict(ok=False, reason=f"number words not in any source: {unsourced_words}")
+    codes = sorted({c for c in _CODE.findall(text) if _is_code(c) and c.lower() not in lowered})
     if codes:
         return GuardVerdict(ok=False, reason=f"codes not in any cited source: {codes}")
     for name in catalog_names:
@@ -134,6 +161,6 @@ def check_voiced(
     dropped = sorted(numbers_in(keeps) - numbers_in(text)) if complete else []
     if dropped:
         return GuardVerdict(ok=False, reason=f"drops numbers of the grounded answer: {dropped}")
-    if complete and detect_language(text) != language:
+    if detect_language(text) != language:
         return GuardVerdict(ok=False, reason=f"not in the viewer's language ({language})")
     return GuardVerdict(ok=True)

@@ -53,7 +53,7 @@ def without_names(text: str, names: dict[str, str]) -> tuple[str, set[str]]:
     return text, named
 
 
-_CLAUSE_END = re.compile(r"[，。！？；：,.!?;:\n]+")
+_CLAUSE_END = re.compile(r"(?:[，。！？；：!?;:\n]|[.,](?!\d))+")  # "12.5元" stays whole
 MIN_CLAUSE_CHARS = 2
 
 

@@ -87,17 +87,19 @@ class RoomPrompts:
         semantic: np.ndarray,
         lexical: np.ndarray,
         named: set[str] | None = None,
+        compared: str | None = None,
     ) -> list[Topic]:
         """Topics the host just addressed on air: their prompts are answered.
 
         `semantic` and `lexical` hold a row for each of the line's pieces (`line_pieces`),
         product names cut out (`without_names`); `named` are the products it names: a line
-        about one product answers no other's topics.
+        about one product answers no other's topics; `compared` is the line with the names
+        out, whose language picks the topics' members to compare with.
         """
         self.clock = max(self.clock, start)
         answered = []
         for topic_id, score in self.clusterer.line_scores(
-            semantic, lexical, detect_language(text)
+            semantic, lexical, detect_language(compared or text)
         ).items():
             topic = self.clusterer.topics[topic_id]
             if score < ANSWERED_MIN or topic.status in ("answered", "dismissed"):

@@ -169,7 +169,8 @@ def _replay(
         else:
             start, text = lines[row]
             rows = slice(int(ends[row]) - len(pieces[row]), int(ends[row]))
-            room.host_line(start, text, semantic[rows], lexical[rows], stripped[row][1])
+            line, named = stripped[row]
+            room.host_line(start, text, semantic[rows], lexical[rows], named, compared=line)
     every = list(room.clusterer.topics.values()) + (room.clusterer.retired or [])
     ranked = sorted(every, key=lambda t: (-len(t.viewers_ever), t.first_at))
     return [_summary(t) for t in ranked if len(t.viewers_ever) >= 2][:TOPICS_SHOWN]

@@ -232,7 +232,10 @@ class HostPrompts:
                 self.stats.host_lines += 1
                 data = event.data
                 start, text = float(data["start"]), str(data["text"])
-                touched = room.host_line(start, text, semantic[rows], lexical[rows], compared[i][1])
+                pieces, named = compared[i]
+                touched = room.host_line(
+                    start, text, semantic[rows], lexical[rows], named, compared=pieces[0]
+                )
             elif event.type in ("dismissed", "acknowledged"):
                 topic = room.staff_change(event.type, event.data.get("prompt_id"))
                 touched = [topic] if topic is not None else []

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 
 from langchain_core.language_models import BaseChatModel
 
-from copilot.understand.features import Understanding
+from copilot.understand.features import ESCALATING_INTENTS, Understanding
 from prompts import load_chat
 
 INTENT_PROMPT = ("intent", 1)
@@ -33,6 +34,7 @@ class LlmIntentReader:
         self.asked = 0
         self.changed = 0
         self.failed = 0
+        self._lock = threading.Lock()  # questions are read on many threads
 
     def label(self, text: str) -> str | None:
         """The LLM's label for a message, or None when it gave no usable one."""
@@ -40,21 +42,26 @@ class LlmIntentReader:
         try:
             reply = self.chat.invoke(messages).content
         except Exception:  # a time-out or an endpoint failure: the classifier's reading stands
-            self.failed += 1
+            with self._lock:
+                self.failed += 1
             return None
         found = _LABEL.search(str(reply).strip().lower())
         return found.group(0) if found else None
 
     def revise(self, text: str, understanding: Understanding) -> Understanding:
         """The understanding with the LLM's intent lifted to the top, when plausible."""
-        self.asked += 1
+        with self._lock:
+            self.asked += 1
         probabilities = dict(understanding.ranked)
         label = self.label(text)
         if label is None or label == understanding.intent:
             return understanding
         if probabilities.get(label, 0.0) < PLAUSIBLE_MIN:
             return understanding
-        self.changed += 1
+        if label == "chitchat" and understanding.intent in ESCALATING_INTENTS:
+            return understanding  # a vote never silences a message a person should read
+        with self._lock:
+            self.changed += 1
         probabilities[label] = understanding.ranked[0][1] + LIFTED_MARGIN
         total = sum(probabilities.values())
         ranked = sorted(((i, p / total) for i, p in probabilities.items()), key=lambda x: -x[1])

@@ -313,9 +313,9 @@ def test_an_llm_answer_streams_into_the_reply_then_settles(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     with scripted_endpoint() as (endpoint, script):
-        # Slow enough to watch: the first sentence shows for a few seconds before the second.
+        # Slow enough to watch: the first sentence (all the facts) shows before the second.
         script.reply, script.pause_s = (
-            "明前龙井绿茶直播价¥128 [1]。 日常价 ¥168 [1]，还有 42 件哦。",
+            "明前龙井绿茶直播价¥128，日常价 ¥168，还有 42 件 [1]。 现在下单很划算哦。",
             0.6,
         )
         composer = LlmComposer(
@@ -333,12 +333,10 @@ def test_an_llm_answer_streams_into_the_reply_then_settles(
         open_chat(page, base_url, sqlite_copilot, room)
         ask(page, "龙井多少钱")
         streaming = page.locator("#log .msg.copilot.streaming")
-        expect(streaming).to_have_text(
-            re.compile("明前龙井绿茶直播价¥128。$"), timeout=FIRST_ANSWER_MS
-        )
+        expect(streaming).to_have_text(re.compile("还有 42 件。$"), timeout=FIRST_ANSWER_MS)
         screenshot(page, "chat-llm-streaming.png")
         reply = page.locator("#log .msg.copilot[data-id]")
-        expect(reply).to_contain_text("日常价 ¥168，还有 42 件哦。")
+        expect(reply).to_contain_text("还有 42 件。 现在下单很划算哦。")
         expect(page.locator("#log .streaming")).to_have_count(0)
         expect(page.locator("#log .msg")).to_have_count(2)
         assert "[1]" not in reply.inner_text()

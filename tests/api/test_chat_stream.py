@@ -93,12 +93,15 @@ def test_streams_refuse_what_they_should(
     assert http.get(f"/v1/rooms/{mini_room}/chat/events", headers=bad).status_code == 422
 
 
+FIRST = "明前龙井绿茶直播价¥128，日常价¥168，还有42件。"
+
+
 def test_an_llm_answer_streams_sentence_by_sentence_then_the_stored_message(
     server: str, sqlite_copilot: Copilot, mini_room: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     alice = bearer(sqlite_copilot, "viewer", room_id=mini_room, viewer_id="alice")
     with scripted_endpoint() as (base_url, script):
-        script.reply = "明前龙井绿茶直播价¥128 [1]。 日常价¥168，还有42件 [1]。"
+        script.reply = "明前龙井绿茶直播价¥128 [1]，日常价¥168，还有42件 [1]。 欢迎下单哦。"
         script.pause_s = 0.05
         composer = LlmComposer(
             GroundedComposer(sqlite_copilot.embedder),
@@ -122,10 +125,12 @@ def test_an_llm_answer_streams_sentence_by_sentence_then_the_stored_message(
             events = viewer.drain(wait=1.0)
     partials = [e["text"] for event_id, e in events if e.get("partial")]
     stored = [e for event_id, e in events if event_id is not None]
-    assert partials == [
-        "明前龙井绿茶直播价¥128。",
-        "明前龙井绿茶直播价¥128。 日常价¥168，还有42件。",
-    ]
+    assert partials == [FIRST, f"{FIRST} 欢迎下单哦。"]  # once the facts are all in
     assert all(event_id is None for event_id, e in events if e.get("partial"))  # not resumable
     assert [e["role"] for e in stored] == ["viewer", "copilot"]
     assert stored[-1]["text"] == asked.json()["answer"] == partials[-1]
+    last_partial = max(i for i, (_, e) in enumerate(events) if e.get("partial"))
+    reply_at = next(
+        i for i, (event_id, e) in enumerate(events) if e.get("role") == "copilot" and event_id
+    )
+    assert last_partial < reply_at  # the stored reply supersedes, so it comes last

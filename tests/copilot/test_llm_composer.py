@@ -13,6 +13,7 @@ import pytest
 from copilot.answer import GroundedComposer
 from copilot.answer.llm import LlmComposer, chat_model
 from copilot.config import Settings
+from copilot.escalation import TicketRepository
 from copilot.guards.voiced import check_voiced
 from copilot.pipeline import ask
 from copilot.runtime import Copilot
@@ -87,10 +88,11 @@ def test_a_later_sentence_that_fails_stops_the_stream_there(
     sqlite_copilot: Copilot, mini_room: str, llm: tuple[LlmComposer, Script, list[str]]
 ) -> None:
     composer, script, partials = llm
-    script.reply = "明前龙井绿茶直播价¥128 [1]。下单再送一个紫砂壶！"
+    script.reply = "明前龙井绿茶直播价¥128 [1]，日常价¥168，还有42件 [1]。下单再送一个紫砂壶！"
     result = ask(sqlite_copilot, room_id=mini_room, viewer_id="alice", text=PRICE_QUESTION, at=30)
     assert result.composer == "grounded" and "紫砂壶" not in result.answer
-    assert partials == ["明前龙井绿茶直播价¥128。"]  # what passed was streamed, nothing after
+    # What passed was streamed, nothing after.
+    assert partials == ["明前龙井绿茶直播价¥128，日常价¥168，还有42件。"]
     assert composer.stats.fallbacks["guard"] == 1
 
 
@@ -172,11 +174,19 @@ def test_the_viewers_words_go_as_data_and_no_one_elses_orders_leave(
         ("The Longjing is ¥128 with a free Yixing pot [1].", False),  # an invented name
         ("Live price ¥128 [1].", False),  # English to a Chinese viewer
         ("明前龙井绿茶日常价¥168 [1]。", False),  # drops the live price the grounded answer gave
+        ("明前龙井绿茶直播价¥128 [1]，今晚只要九十九元！", False),  # a price in words
+        ("明前龙井绿茶直播价¥128 [1]，拍两件打八折。", False),  # a discount in words
+        ("明前龙井绿茶直播价¥128 [1]，运单号SF1234567890。", False),  # a code run into Chinese
+        ("明前龙井绿茶直播价¥128 [1]，送一个公道杯。", True),  # words the source has
     ],
 )
 def test_the_voiced_guard(answer: str, passes: bool) -> None:
     evidence = [
-        Evidence(kind="product", id="MT-01", text="明前龙井绿茶 MT-01 price 168 live_price 128")
+        Evidence(
+            kind="product",
+            id="MT-01",
+            text="明前龙井绿茶 MT-01 price 168 live_price 128 送一个公道杯",
+        )
     ]
     verdict = check_voiced(
         answer,
@@ -192,3 +202,30 @@ def test_the_voiced_guard(answer: str, passes: bool) -> None:
 def test_the_llm_composer_needs_an_endpoint() -> None:
     with pytest.raises(ValueError, match="COPILOT_LLM_BASE_URL"):
         Settings(composer="llm")
+
+
+def test_nothing_streams_while_an_agent_holds_the_thread(
+    sqlite_copilot: Copilot, mini_room: str, llm: tuple[LlmComposer, Script, list[str]]
+) -> None:
+    _, script, partials = llm
+    script.reply = "亲，明前龙井绿茶直播价¥128 [1]，日常价¥168 [1]，还有42件。"
+    escalated = ask(sqlite_copilot, room_id=mini_room, viewer_id="carol", text="转人工", at=30)
+    assert escalated.ticket_id is not None
+    with sqlite_copilot.db.session_scope() as session:
+        ticket = TicketRepository(session).get(escalated.ticket_id)
+        assert ticket is not None
+        ticket.assignee = "agent-1"
+    held = ask(sqlite_copilot, room_id=mini_room, viewer_id="carol", text=PRICE_QUESTION, at=31)
+    assert held.action == "escalate" and held.answer == ""  # the agent answers
+    assert partials == []  # and the viewer saw none of the copilot's draft
+
+
+def test_keep_alives_do_not_stretch_the_wait(
+    sqlite_copilot: Copilot, mini_room: str, llm: tuple[LlmComposer, Script, list[str]]
+) -> None:
+    composer, script, _ = llm
+    script.reply, script.keep_alive_s = "明前龙井绿茶直播价¥128 [1]。", 30  # comments, no tokens
+    started = time.monotonic()
+    result = ask(sqlite_copilot, room_id=mini_room, viewer_id="alice", text=PRICE_QUESTION, at=30)
+    assert result.composer == "grounded" and time.monotonic() - started < FIRST_TOKEN_S + 2.0
+    assert composer.stats.fallbacks["first-token time-out"] == 1
