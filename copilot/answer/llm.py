@@ -16,7 +16,7 @@ import queue
 import re
 import threading
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -40,6 +40,7 @@ from prompts import load_chat
 logger = logging.getLogger(__name__)
 ANSWER_PROMPT = ("answer", 3)
 DECLINE = "ESCALATE"
+KEPT_TIMINGS = 10_000
 MAX_ANSWER_TOKENS = 160  # three short sentences, with room for Chinese tokenisation
 LANGUAGE_NAMES = {"zh": "Simplified Chinese", "en": "English"}
 _SENTENCE_END = re.compile(r"[。！？!?\n]|\.(?=\s)")
@@ -54,8 +55,10 @@ class ComposerStats:
     answered: int = 0
     fallbacks: Counter[str] = field(default_factory=Counter)  # by cause
     interventions: Counter[str] = field(default_factory=Counter)  # guard stops, by check
-    first_token_s: list[float] = field(default_factory=list)
-    tokens: list[int] = field(default_factory=list)  # per answer the LLM finished
+    # The latest attempts' figures only: a server counts for ever, and a window is what a
+    # dashboard wants.
+    first_token_s: deque[float] = field(default_factory=lambda: deque(maxlen=KEPT_TIMINGS))
+    tokens: deque[int] = field(default_factory=lambda: deque(maxlen=KEPT_TIMINGS))  # chunks
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def record(self, outcome: str, first_token_s: float | None, tokens: int) -> None:
@@ -80,7 +83,7 @@ class ComposerStats:
                 "llm_answers": self.answered,
                 "fallbacks": dict(self.fallbacks),
                 "guard_interventions": dict(self.interventions),
-                "first_token_s": _percentiles(self.first_token_s),
+                "first_token_s": _percentiles(list(self.first_token_s)),
                 "tokens_per_answer": _percentiles([float(t) for t in self.tokens]),
             }
 

@@ -99,17 +99,22 @@ def _chinese_nouns(text: str) -> tuple[str, ...]:
     )
 
 
-def _name_pieces(name: str, others: list[str]) -> list[str]:
-    """What names a product: its whole name, and its words no other product's name shares."""
-    pieces = [name]
-    shared = " ".join(o.lower() for o in others if o != name)
-    for word in re.findall(r"[A-Za-z]+|[\u4e00-\u9fff]+", name):
-        long_enough = len(word) >= (
-            MIN_NAME_PIECE_CHARS if re.match(r"[\u4e00-\u9fff]", word) else MIN_NAME_WORD_CHARS
-        )
-        if long_enough and word.lower() not in shared:
-            pieces.append(word)
-    return pieces
+@lru_cache(maxsize=64)
+def _name_pieces(names: tuple[str, ...]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """What names each product, lowercased: its whole name, and its words no other product's
+    name shares (once per catalog: a room's names are the same for every answer)."""
+    every = " ".join(n.lower() for n in names)
+    pieces = []
+    for name in names:
+        own = [name.lower()]
+        for word in re.findall(r"[A-Za-z]+|[\u4e00-\u9fff]+", name.lower()):
+            long_enough = len(word) >= (
+                MIN_NAME_PIECE_CHARS if re.match(r"[\u4e00-\u9fff]", word) else MIN_NAME_WORD_CHARS
+            )
+            if long_enough and every.count(word) == name.lower().count(word):
+                own.append(word)  # no other name has it
+        pieces.append((name, tuple(own)))
+    return tuple(pieces)
 
 
 def check_voiced(
@@ -145,9 +150,8 @@ def check_voiced(
     codes = sorted({c for c in _CODE.findall(text) if _is_code(c) and c.lower() not in lowered})
     if codes:
         return GuardVerdict(ok=False, reason=f"codes not in any cited source: {codes}")
-    for name in catalog_names:
-        named = [p for p in _name_pieces(name, catalog_names) if p.lower() in text.lower()]
-        if named and not any(p.lower() in lowered for p in _name_pieces(name, catalog_names)):
+    for name, pieces in _name_pieces(tuple(catalog_names)):
+        if any(p in text.lower() for p in pieces) and not any(p in lowered for p in pieces):
             return GuardVerdict(ok=False, reason=f"names a product not in the sources: {name}")
     known = f"{lowered} {allowed.lower()}"
     nouns = sorted(
