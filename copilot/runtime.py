@@ -22,6 +22,8 @@ from knowledge.repository import RoomRepository
 from transcripts.archive import AudioArchive
 
 if TYPE_CHECKING:  # heavy imports only the paths that use them pay for (speech, LLM)
+    from langchain_core.language_models import BaseChatModel
+
     from copilot.understand.llm_reader import LlmIntentReader
     from transcripts.asr.decoder import WhisperDecoder
     from transcripts.asr.streaming import StreamOptions
@@ -78,18 +80,11 @@ class Copilot:
         settings = self.settings
         if settings.composer != "llm":
             return grounded
-        from copilot.answer.llm import LlmComposer, chat_model  # langchain only when used
+        from copilot.answer.llm import MAX_ANSWER_TOKENS, LlmComposer  # langchain only when used
 
-        chat = chat_model(
-            base_url=settings.llm_base_url,
-            model=settings.llm_model,
-            api_key=settings.llm_api_key,
-            first_token_s=settings.llm_first_token_s,
-            total_s=settings.llm_timeout_s,
-        )
         return LlmComposer(
             grounded,
-            chat,
+            self._chat_model(MAX_ANSWER_TOKENS),
             first_token_s=settings.llm_first_token_s,
             total_s=settings.llm_timeout_s,
             on_partial=lambda context, text: self.delivery.answer_so_far(
@@ -103,18 +98,22 @@ class Copilot:
         settings = self.settings
         if not settings.llm_understand:
             return None
-        from copilot.answer.llm import chat_model
         from copilot.understand.llm_reader import LlmIntentReader
 
-        return LlmIntentReader(
-            chat_model(
-                base_url=settings.llm_base_url,
-                model=settings.llm_model,
-                api_key=settings.llm_api_key,
-                first_token_s=settings.llm_first_token_s,
-                total_s=settings.llm_timeout_s,
-                max_tokens=INTENT_LABEL_TOKENS,
-            )
+        return LlmIntentReader(self._chat_model(INTENT_LABEL_TOKENS))
+
+    def _chat_model(self, max_tokens: int) -> BaseChatModel:
+        """The configured endpoint as a chat model, its replies capped at `max_tokens`."""
+        from copilot.answer.llm import chat_model
+
+        settings = self.settings
+        return chat_model(
+            base_url=settings.llm_base_url,
+            model=settings.llm_model,
+            api_key=settings.llm_api_key,
+            first_token_s=settings.llm_first_token_s,
+            total_s=settings.llm_timeout_s,
+            max_tokens=max_tokens,
         )
 
     @cached_property

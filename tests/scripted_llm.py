@@ -16,6 +16,9 @@ from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from copilot.answer import AnswerComposer
+from copilot.answer.llm import LlmComposer, Partial, chat_model
+
 
 class Script:
     """What the endpoint answers next, and what it was sent."""
@@ -102,3 +105,21 @@ def scripted_endpoint() -> Iterator[tuple[str, Script]]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+def llm_composer(
+    grounded: AnswerComposer,
+    base_url: str,
+    *,
+    first_token_s: float,
+    total_s: float,
+    model: str = "scripted",
+    on_partial: Partial | None = None,
+) -> LlmComposer:
+    """An LlmComposer on an endpoint, the client and the composer sharing one time budget."""
+    chat = chat_model(
+        base_url=base_url, model=model, api_key="", first_token_s=first_token_s, total_s=total_s
+    )
+    return LlmComposer(
+        grounded, chat, first_token_s=first_token_s, total_s=total_s, on_partial=on_partial
+    )

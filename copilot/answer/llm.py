@@ -34,10 +34,10 @@ from copilot.guards.voiced import check_voiced, without_citations
 from copilot.schemas import Context, Draft
 from prompts import load_chat
 
+logger = logging.getLogger(__name__)
 # v3 leaves "the sources do not answer" to the grounded composer (the LLM is only asked when
 # it has an answer): with v2's "reply ESCALATE" rule, the 0.5B test model declined 82 of 102
 # demo answers (docs/llm_composer.md).
-logger = logging.getLogger(__name__)
 ANSWER_PROMPT = ("answer", 3)
 DECLINE = "ESCALATE"
 KEPT_TIMINGS = 10_000

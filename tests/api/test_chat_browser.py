@@ -17,14 +17,13 @@ import pytest
 
 from copilot.accounts.models import Role
 from copilot.answer import GroundedComposer
-from copilot.answer.llm import LlmComposer, chat_model
 from copilot.runtime import Copilot
 from evals.speech_data import F5, ZH_CLIP, librivox_clips
 from tests.api.browser_sessions import screenshot, sign_in_viewer
 from tests.api.conftest import CHROMIUM, CHROMIUM_ARGS, UI_TIMEOUT_MS, require_chromium
 from tests.api.test_desk import DAMAGED, staff_headers
 from tests.conftest import bearer, new_room
-from tests.scripted_llm import scripted_endpoint
+from tests.scripted_llm import llm_composer, scripted_endpoint
 
 require_chromium()
 
@@ -318,11 +317,9 @@ def test_an_llm_answer_streams_into_the_reply_then_settles(
             "明前龙井绿茶直播价¥128，日常价 ¥168，还有 42 件 [1]。 现在下单很划算哦。",
             0.6,
         )
-        composer = LlmComposer(
+        composer = llm_composer(
             GroundedComposer(sqlite_copilot.embedder),
-            chat_model(
-                base_url=endpoint, model="scripted", api_key="", first_token_s=10, total_s=30
-            ),
+            endpoint,
             first_token_s=10,
             total_s=30,
             on_partial=lambda context, text: sqlite_copilot.delivery.answer_so_far(

@@ -12,13 +12,12 @@ import pytest
 from api.app import create_app
 from copilot.accounts.models import Role
 from copilot.answer import GroundedComposer
-from copilot.answer.llm import LlmComposer, chat_model
 from copilot.runtime import Copilot
 from tests.api.browser_sessions import serve
 from tests.api.sse import read_events
 from tests.api.test_desk import DAMAGED, staff_headers
 from tests.conftest import bearer
-from tests.scripted_llm import scripted_endpoint
+from tests.scripted_llm import llm_composer, scripted_endpoint
 
 
 @pytest.fixture(scope="module")
@@ -103,11 +102,9 @@ def test_an_llm_answer_streams_sentence_by_sentence_then_the_stored_message(
     with scripted_endpoint() as (base_url, script):
         script.reply = "明前龙井绿茶直播价¥128 [1]，日常价¥168，还有42件 [1]。 欢迎下单哦。"
         script.pause_s = 0.05
-        composer = LlmComposer(
+        composer = llm_composer(
             GroundedComposer(sqlite_copilot.embedder),
-            chat_model(
-                base_url=base_url, model="scripted", api_key="", first_token_s=5, total_s=10
-            ),
+            base_url,
             first_token_s=5,
             total_s=10,
             on_partial=lambda context, text: sqlite_copilot.delivery.answer_so_far(

@@ -18,7 +18,7 @@ from copilot.guards.voiced import check_voiced
 from copilot.pipeline import ask
 from copilot.runtime import Copilot
 from copilot.schemas import Evidence
-from tests.scripted_llm import Script, scripted_endpoint
+from tests.scripted_llm import Script, llm_composer, scripted_endpoint
 
 FIRST_TOKEN_S = 1.0
 TOTAL_S = 3.0
@@ -38,15 +38,9 @@ def llm(
     """The session's copilot answering through an LlmComposer on the scripted endpoint."""
     base_url, script = endpoint
     partials: list[str] = []
-    composer = LlmComposer(
+    composer = llm_composer(
         GroundedComposer(sqlite_copilot.embedder),
-        chat_model(
-            base_url=base_url,
-            model="scripted",
-            api_key="",
-            first_token_s=FIRST_TOKEN_S,
-            total_s=TOTAL_S,
-        ),
+        base_url,
         first_token_s=FIRST_TOKEN_S,
         total_s=TOTAL_S,
         on_partial=lambda _context, text: partials.append(text),

@@ -9,12 +9,12 @@ import time
 import pytest
 
 from copilot.answer import GroundedComposer
-from copilot.answer.llm import LlmComposer, chat_model
 from copilot.guards.grounding import numbers_in
 from copilot.pipeline import ask
 from copilot.runtime import Copilot
 from copilot.schemas import Context, Draft
 from evals.local_llm import LocalLlmServer
+from tests.scripted_llm import llm_composer
 
 # Generous: under CPU contention this model can drop to a few tokens a second (MODELS.md).
 FIRST_TOKEN_S = 60.0
@@ -48,17 +48,12 @@ def test_the_small_model_answers_or_falls_back_and_adds_nothing(
                 found |= {n for e in draft.evidence for n in numbers_in(e.text)}
             return draft
 
-    composer = LlmComposer(
+    composer = llm_composer(
         Recording(sqlite_copilot.embedder),
-        chat_model(
-            base_url=local_llm.base_url,
-            model=local_llm.model,
-            api_key="",
-            first_token_s=FIRST_TOKEN_S,
-            total_s=TOTAL_S,
-        ),
+        local_llm.base_url,
         first_token_s=FIRST_TOKEN_S,
         total_s=TOTAL_S,
+        model=local_llm.model,
         on_partial=lambda _context, text: partials.append(text),
     )
     monkeypatch.setitem(sqlite_copilot.__dict__, "composer", composer)
@@ -90,17 +85,12 @@ def test_the_real_server_too_slow_for_the_limit_falls_back(
 ) -> None:
     grounded = ask(sqlite_copilot, room_id=mini_room, viewer_id="alice", text=UNSEEN, at=30)
     limit_s = 0.05  # no CPU here processes a prompt it has not cached this fast
-    composer = LlmComposer(
+    composer = llm_composer(
         GroundedComposer(sqlite_copilot.embedder),
-        chat_model(
-            base_url=local_llm.base_url,
-            model=local_llm.model,
-            api_key="",
-            first_token_s=limit_s,
-            total_s=TOTAL_S,
-        ),
+        local_llm.base_url,
         first_token_s=limit_s,
         total_s=TOTAL_S,
+        model=local_llm.model,
     )
     monkeypatch.setitem(sqlite_copilot.__dict__, "composer", composer)
     started = time.monotonic()
