@@ -267,7 +267,9 @@ def chat_model(
         base_url=base_url,
         model=model,
         api_key=SecretStr(api_key or "none"),  # local servers take any key; the client wants one
-        timeout=httpx.Timeout(total_s, connect=first_token_s, read=first_token_s),
+        # A plain number: the openai client's transport (httpx or httpx2) takes that whatever
+        # its version; the total limit is kept by the clock in LlmComposer._stream.
+        timeout=first_token_s,
         max_retries=0,
         temperature=0.2,
         max_completion_tokens=max_tokens,
