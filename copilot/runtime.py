@@ -112,7 +112,6 @@ class Copilot:
             model=settings.llm_model,
             api_key=settings.llm_api_key,
             first_token_s=settings.llm_first_token_s,
-            total_s=settings.llm_timeout_s,
             max_tokens=max_tokens,
         )
 

@@ -27,6 +27,7 @@ class Script:
         self.reply = ""
         self.hang_s = 0.0  # before the first byte
         self.pause_s = 0.0  # between pieces
+        self.last_pause_s = 0.0  # more, before the last piece: time to look at the text so far
         self.keep_alive_s = 0.0  # SSE comments only, this long, before the first piece
         self.requests: list[dict[str, Any]] = []
 
@@ -65,8 +66,9 @@ def _handler(script: Script) -> type[BaseHTTPRequestHandler]:
                     self.wfile.flush()
                     time.sleep(0.2)
                 self.wfile.write(_chunk(""))
-                for piece in re.findall(r"\S+\s*|\s+", script.reply):
-                    time.sleep(script.pause_s)
+                pieces = re.findall(r"\S+\s*|\s+", script.reply)
+                for n, piece in enumerate(pieces, 1):
+                    time.sleep(script.pause_s + (script.last_pause_s if n == len(pieces) else 0))
                     self.wfile.write(_chunk(piece))
                     self.wfile.flush()
                 self.wfile.write(_chunk(None, "stop") + b"data: [DONE]\n\n")
@@ -117,9 +119,7 @@ def llm_composer(
     on_partial: Partial | None = None,
 ) -> LlmComposer:
     """An LlmComposer on an endpoint, the client and the composer sharing one time budget."""
-    chat = chat_model(
-        base_url=base_url, model=model, api_key="", first_token_s=first_token_s, total_s=total_s
-    )
+    chat = chat_model(base_url=base_url, model=model, api_key="", first_token_s=first_token_s)
     return LlmComposer(
         grounded, chat, first_token_s=first_token_s, total_s=total_s, on_partial=on_partial
     )

@@ -256,7 +256,6 @@ def chat_model(
     model: str,
     api_key: str,
     first_token_s: float,
-    total_s: float,
     max_tokens: int = MAX_ANSWER_TOKENS,
 ) -> BaseChatModel:
     """A streaming chat model over any OpenAI-compatible endpoint; no retries (a retry

@@ -16,12 +16,14 @@ import httpx
 import pytest
 
 from copilot.accounts.models import Role
+from copilot.answer import GroundedComposer
 from copilot.runtime import Copilot
 from evals.speech_data import F5, ZH_CLIP, librivox_clips
 from tests.api.browser_sessions import screenshot, sign_in_viewer
 from tests.api.conftest import CHROMIUM, CHROMIUM_ARGS, UI_TIMEOUT_MS, require_chromium
 from tests.api.test_desk import DAMAGED, staff_headers
 from tests.conftest import bearer, new_room
+from tests.scripted_llm import llm_composer, scripted_endpoint
 
 require_chromium()
 
@@ -301,3 +303,36 @@ def test_no_speech_gets_the_servers_reason(
     finally:
         quiet.close()
 
+
+def test_an_llm_answer_streams_into_the_reply_then_settles(
+    page: Page,
+    base_url: str,
+    sqlite_copilot: Copilot,
+    room: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with scripted_endpoint() as (endpoint, script):
+        # Slow enough to watch: the first sentence (all the facts) shows before the second,
+        # long enough for the page's checks, which poll about once a second.
+        script.reply = "明前龙井绿茶直播价¥128，日常价 ¥168，还有 42 件 [1]。 现在下单很划算哦。"
+        script.pause_s, script.last_pause_s = 0.3, 4.0
+        composer = llm_composer(
+            GroundedComposer(sqlite_copilot.embedder),
+            endpoint,
+            first_token_s=10,
+            total_s=30,
+            on_partial=lambda context, text: sqlite_copilot.delivery.answer_so_far(
+                context.room_id, context.viewer_id, text
+            ),
+        )
+        monkeypatch.setitem(sqlite_copilot.__dict__, "composer", composer)
+        open_chat(page, base_url, sqlite_copilot, room)
+        ask(page, "龙井多少钱")
+        streaming = page.locator("#log .msg.copilot.streaming")
+        expect(streaming).to_have_text(re.compile("还有 42 件。$"), timeout=FIRST_ANSWER_MS)
+        screenshot(page, "chat-llm-streaming.png")
+        reply = page.locator("#log .msg.copilot[data-id]")
+        expect(reply).to_contain_text("还有 42 件。 现在下单很划算哦。")
+        expect(page.locator("#log .streaming")).to_have_count(0)
+        expect(page.locator("#log .msg")).to_have_count(2)
+        assert "[1]" not in reply.inner_text()

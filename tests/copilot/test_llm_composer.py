@@ -122,7 +122,7 @@ def test_a_refused_connection_and_a_decline_fall_back(
     declined = ask(sqlite_copilot, room_id=mini_room, viewer_id="bob", text=PRICE_QUESTION, at=30)
     assert declined.composer == "grounded" and composer.stats.fallbacks["declined"] == 1
     composer.chat = chat_model(
-        base_url="http://127.0.0.1:9/v1", model="x", api_key="", first_token_s=1, total_s=2
+        base_url="http://127.0.0.1:9/v1", model="x", api_key="", first_token_s=1
     )
     refused = ask(sqlite_copilot, room_id=mini_room, viewer_id="bob", text=PRICE_QUESTION, at=30)
     assert refused.action == "answer" and refused.composer == "grounded"

@@ -24,9 +24,7 @@ READING = Understanding(
 @pytest.fixture
 def reader() -> Iterator[tuple[LlmIntentReader, Script]]:
     with scripted_endpoint() as (base_url, script):
-        chat = chat_model(
-            base_url=base_url, model="scripted", api_key="", first_token_s=1, total_s=2
-        )
+        chat = chat_model(base_url=base_url, model="scripted", api_key="", first_token_s=1)
         yield LlmIntentReader(chat), script
 
 
