@@ -30,11 +30,6 @@ ESCALATE_MIN = 0.4  # an escalating intent hands over outright when this sure
 READING_MIN = 0.1  # answerable readings are tried, in rank order, down to this probability
 RELATIVE_READING_MIN = 0.5  # ... and down to this share of the best reading's probability
 MAX_READINGS = 3
-# Not sure it is answerable: an escalating runner-up this likely, and this near the best
-# reading's probability, hands the message to a person ("申请价格保护失败怎么回事": price
-# 0.26, payment problem 0.23).
-DOUBT_MIN = 0.15
-DOUBT_SHARE = 0.6
 SECOND_READING_MIN = 0.25  # a second answerable reading this likely is answered too
 PRODUCT_READINGS = frozenset({"price_stock", "product_info", "promotion"})  # need a product
 # Readings that complete each other: "现在拍几天到" may ask about an order or the policy.
@@ -291,16 +286,6 @@ def plan(understanding: Understanding) -> Reading:
         return Reading(escalate="intent: injection")
     if top in ESCALATING_INTENTS and probability >= ESCALATE_MIN:
         return Reading(escalate=f"intent: {top}")
-    if top in ANSWERABLE_INTENTS:
-        doubt, doubt_probability = max(
-            ((i, p) for i, p in understanding.ranked[1:] if i in ESCALATING_INTENTS),
-            key=lambda pair: pair[1],
-            default=("", 0.0),
-        )
-        if doubt_probability >= max(DOUBT_MIN, DOUBT_SHARE * probability):
-            return Reading(
-                escalate=f"unsure: {doubt} at {doubt_probability:.2f}, {top} at {probability:.2f}"
-            )
     # Fallback readings must be nearly as likely as the best one: a faint "price" reading
     # must not answer "is it hand-roasted?" with a price.
     floor = max(READING_MIN, RELATIVE_READING_MIN * probability)

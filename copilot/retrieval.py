@@ -523,6 +523,16 @@ def _status_policy(
     return Evidence(kind="faq", id=doc.id, text=str(doc.meta["a"]), relevance=float(dense[best]))
 
 
+def _agreed(
+    documents: list[Document], dense: npt.NDArray[np.float32], lexical: npt.NDArray[np.float32]
+) -> str:
+    """The id of the document both rankings put first ("" when they differ or no word is shared)."""
+    if not len(dense) or lexical.max(initial=0.0) <= 0:
+        return ""
+    best = int(np.argmax(dense))
+    return documents[best].id if best == int(np.argmax(lexical)) else ""
+
+
 def refers_to_stage(text: str) -> bool:
     """Whether the question points at "this one" with a demonstrative."""
     return bool(_DEMONSTRATIVE_ZH.search(text) or _DEMONSTRATIVE_EN.search(text))
@@ -588,7 +598,7 @@ def gather(
         Evidence(kind="faq", id=hit.doc.id, text=str(hit.doc.meta["a"]), relevance=hit.dense)
         for hit in catalog.policies.search(text, k=POLICY_HITS, query_vector=vector)
     ]
-    all_policy_scores = catalog.policies.dense_scores(vector)
+    all_policy_scores, policy_words = catalog.policies.raw_scores(text, vector)
     orders_repo = OrderRepository(session, viewer_id)
     if understanding.order_ids:
         owned = orders_repo.by_ids(understanding.order_ids)
@@ -611,6 +621,7 @@ def gather(
         product_candidates=[p.name for p in map(products.product, candidates) if p is not None],
         policies=policies,
         policy_background=float(np.median(all_policy_scores)) if len(all_policy_scores) else 0.0,
+        policy_agreed=_agreed(catalog.policies.documents, all_policy_scores, policy_words),
         transcript=_search_transcript(transcript, text, vector, moment),
         promotions=_search_promotions(
             transcript,

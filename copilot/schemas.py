@@ -68,6 +68,11 @@ class ProductView(BaseModel):
 
 
 NOT_YET_SHIPPED = frozenset({"pending_payment", "paid"})  # order statuses before dispatch
+# A shop's policies all score alike by e5 cosine (0.85-0.90): one answers a question only when
+# it beats the median policy by this much, or by the smaller margin when word overlap (BM25)
+# ranks the same policy first, two independent signals agreeing.
+POLICY_OVER_BACKGROUND = 0.03
+AGREED_POLICY_OVER_BACKGROUND = 0.015
 
 
 class Context(BaseModel):
@@ -85,6 +90,7 @@ class Context(BaseModel):
     product_candidates: list[str] = Field(default_factory=list)  # names, when it is unclear
     policies: list[Evidence] = Field(default_factory=list)
     policy_background: float = 0.0  # median similarity of all the room's policies
+    policy_agreed: str = ""  # the policy both the dense and the lexical ranking put first
     transcript: list[Evidence] = Field(default_factory=list)
     promotions: list[Evidence] = Field(default_factory=list)
     recent_transcript: list[Evidence] = Field(default_factory=list)
@@ -98,6 +104,12 @@ class Context(BaseModel):
     # False while an agent holds the thread: the copilot's words are a draft for the agent,
     # so nothing of them may stream to the viewer.
     stream_answer: bool = True
+
+    def policy_answers(self, policy: Evidence) -> bool:
+        """Whether a retrieved policy stands out from the room's policies as a whole."""
+        lead = policy.relevance - self.policy_background
+        agreed = policy.id == self.policy_agreed
+        return lead >= (AGREED_POLICY_OVER_BACKGROUND if agreed else POLICY_OVER_BACKGROUND)
 
 
 class Draft(BaseModel):

@@ -26,7 +26,6 @@ HOST_SAID_WINDOW_S = 120  # "what did the host just say" may also quote a releva
 MAX_ORDERS_LISTED = 3
 SOURCE_PREFERENCE = 0.02  # cosine edge the host's announcement has over a shop policy
 DETAIL_OVER_BACKGROUND = 0.03  # cosine lead a detail needs over the best policy to answer
-POLICY_OVER_BACKGROUND = 0.03  # cosine lead the best policy needs over the median policy
 
 
 @dataclass(frozen=True)
@@ -221,9 +220,7 @@ class GroundedComposer:
             text = wording.details_line(context.understanding.language, product.name, details.lines)
             return Draft(text=text, evidence=[product_evidence(product)])
         # A policy answers only when it stands out from the room's policies as a whole.
-        relevant = policy is not None and (
-            policy.relevance - context.policy_background >= POLICY_OVER_BACKGROUND
-        )
+        relevant = policy is not None and context.policy_answers(policy)
         if (
             policy is not None
             and relevant
@@ -264,11 +261,8 @@ class GroundedComposer:
         said = context.promotions[:2]
         if not said and context.product_source in ("named", "retrieved"):
             return None  # nothing was announced for the product asked about
-        written = [  # a policy that does not stand out from the others is no answer here either
-            p
-            for p in context.policies[:1]
-            if p.relevance - context.policy_background >= POLICY_OVER_BACKGROUND
-        ]
+        # A policy that does not stand out from the others is no answer here either.
+        written = [p for p in context.policies[:1] if context.policy_answers(p)]
         # The host's announcement is the primary source; a policy must be clearly closer.
         if said and (not written or said[0].relevance + SOURCE_PREFERENCE >= written[0].relevance):
             return Draft(text=_host_quotes(language, said), evidence=said)

@@ -15,7 +15,6 @@ from knowledge.repository import OrderRepository
 # After-sales trouble, payment problems and anger wait least (then the longest waiting first).
 URGENT_INTENTS = frozenset({"after_sales", "payment_issue", "complaint", "health_safety"})
 URGENT, NORMAL = 1, 2
-POLICY_OVER_BACKGROUND = 0.03  # a policy bears on the question when it beats the median by this
 MAX_STREAM_EVIDENCE = 2  # host lines kept: the agent reads them, and replays their moments
 MAX_POLICIES = 2
 
@@ -28,11 +27,7 @@ def priority_for(intent: str) -> int:
 def bearing_evidence(context: Context) -> list[Evidence]:
     """What bears on the question: its promotions, or else its best host line, and policies."""
     stream = (context.promotions or context.transcript)[:MAX_STREAM_EVIDENCE]
-    policies = [
-        p
-        for p in context.policies
-        if p.relevance - context.policy_background >= POLICY_OVER_BACKGROUND
-    ][:MAX_POLICIES]
+    policies = [p for p in context.policies if context.policy_answers(p)][:MAX_POLICIES]
     return [*stream, *policies]
 
 

@@ -74,7 +74,7 @@ class ShowReview:
 
 
 def reason_kind(reason: str) -> str:
-    """A ticket's reason without its scores ("unsure: complaint at 0.25, ..." -> "unsure")."""
+    """A ticket's reason without its details ("product unclear: A / B" -> "product unclear")."""
     if reason.startswith("intent:"):
         return reason
     head = reason.split(":", 1)[0] if ":" in reason else reason

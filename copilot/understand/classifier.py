@@ -22,7 +22,8 @@ from knowledge.embedder import Embedder
 HERE = Path(__file__).parent
 # The first examples, and since then one file per "author" (a style of writing: a young
 # Taobao shopper, an older one, live-room fragments, English native and not, code-switching,
-# formal support messages), so cross-validation can hold out a whole style.
+# formal support messages, a shop's after-sales chat, pre-sale live-room chat, English support
+# chat), so cross-validation can hold out a whole style.
 EXAMPLES = [HERE / "intents.jsonl", *sorted((HERE / "examples").glob("*.jsonl"))]
 REGULARISATION_C = 10.0  # chosen by 5-fold cross-validation on the examples only
 NGRAM_WEIGHT = 0.5  # character n-grams catch slang and typos the encoder blurs

@@ -72,7 +72,7 @@ def test_the_review_page_embeds_its_plots(
 
 
 def test_reasons_are_grouped_without_their_scores() -> None:
-    assert reason_kind("unsure: complaint at 0.25, price_stock at 0.30") == "unsure"
+    assert reason_kind("product unclear: 红茶 250g / 红茶 500g") == "product unclear"
     assert reason_kind("intent: complaint") == "intent: complaint"
     assert reason_kind("sources do not answer") == "sources do not answer"
 
