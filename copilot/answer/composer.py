@@ -22,6 +22,13 @@ VALUE_WORD_MIN = 3  # latin words of an attribute's value longer than this can n
 # Details this close in similarity to the best one are quoted with it, up to MAX_DETAILS.
 DETAIL_CLOSE_GAP = 0.03
 MAX_DETAILS = 3
+# An amount of money within this factor of a product's price may be about that product.
+PRICE_SCALE = 3.0
+# Amounts the viewer marks as money: ¥99, $30, 1599元, 20块, 15 dollars.
+_MONEY = re.compile(
+    r"[¥￥$]\s*(\d+(?:\.\d+)?)|(\d+(?:\.\d+)?)\s*(?:元|块|rmb\b|yuan\b|dollars?\b|bucks\b|usd\b)",
+    re.IGNORECASE,
+)
 HOST_SAID_WINDOW_S = 120  # "what did the host just say" may also quote a relevant line this old
 MAX_ORDERS_LISTED = 3
 SOURCE_PREFERENCE = 0.02  # cosine edge the host's announcement has over a shop policy
@@ -127,6 +134,22 @@ def _quotes_a_price(context: Context) -> bool:
     return bool(numbers_in(context.text) & numbers_in(f"{product.price} {product.live_price}"))
 
 
+def _prices_of_another_product(context: Context) -> bool:
+    """Whether every amount of money the question quotes is far from the product's prices.
+
+    "25号1599元下的单，现在1399元" is not about the ¥39.9 mangoes on stage: quoting their
+    price would be confidently wrong. "还是128吗" about a ¥99 tea is in scale, and answered.
+    """
+    product = context.product
+    amounts = [float(a or b) for a, b in _MONEY.findall(context.text)]
+    if product is None or not amounts:
+        return False
+    prices = [p for p in (product.price, product.live_price) if p]
+    return bool(prices) and all(
+        not any(p / PRICE_SCALE <= amount <= p * PRICE_SCALE for p in prices) for amount in amounts
+    )
+
+
 def _host_quotes(language: str, segments: list[Evidence]) -> str:
     ordered = sorted(segments, key=lambda e: e.start or 0.0)
     return "\n".join(
@@ -179,6 +202,8 @@ class GroundedComposer:
         # much?", "in blue?") does not: it picks the option the price is asked of, so the
         # attribute it belongs to is quoted too.
         if _named_key(asked, keys) is not None:
+            return None
+        if _prices_of_another_product(context):
             return None
         language = context.understanding.language
         line = wording.price_line(

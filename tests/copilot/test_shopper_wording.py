@@ -123,3 +123,21 @@ def test_a_shop_writing_dollars_is_quoted_in_dollars_and_sizes_answer_size_quest
     )
     assert option.action == "answer" and "$99" in option.answer
     assert "black, blue, crimson" in option.answer, option
+
+
+def test_prices_far_from_the_product_on_stage_are_not_answered_with_its_price(
+    sqlite_copilot: Copilot, mini_room: str
+) -> None:
+    # The 龙井 (¥128, regular ¥168) is on stage; the viewer quotes a phone's prices.
+    result = ask(
+        sqlite_copilot,
+        room_id=mini_room,
+        viewer_id="carol",
+        text="25号1599元下的单，现在1399元，这个多少钱",
+        at=30,
+    )
+    assert "¥128" not in result.answer and "168" not in result.answer
+    in_scale = ask(
+        sqlite_copilot, room_id=mini_room, viewer_id="dave", text="这个还是168元吗", at=30
+    )
+    assert in_scale.action == "answer" and "¥128" in in_scale.answer
