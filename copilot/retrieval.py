@@ -594,11 +594,12 @@ def gather(
     products = CatalogRepository(session, room_id)
     product = products.product(sku) if sku else None
 
+    # Scored once: the ranking, the background and the agreement all read these.
+    all_policy_scores, policy_words = catalog.policies.raw_scores(text, vector)
     policies = [
         Evidence(kind="faq", id=hit.doc.id, text=str(hit.doc.meta["a"]), relevance=hit.dense)
-        for hit in catalog.policies.search(text, k=POLICY_HITS, query_vector=vector)
+        for hit in catalog.policies.ranked(all_policy_scores, policy_words, k=POLICY_HITS)
     ]
-    all_policy_scores, policy_words = catalog.policies.raw_scores(text, vector)
     orders_repo = OrderRepository(session, viewer_id)
     if understanding.order_ids:
         owned = orders_repo.by_ids(understanding.order_ids)

@@ -68,7 +68,12 @@ class HybridIndex:
             return []
         if query_vector is None:
             query_vector = self.embedder.encode_queries([query])[0]
-        dense, lexical = self.raw_scores(query, query_vector)
+        return self.ranked(*self.raw_scores(query, query_vector), k=k)
+
+    def ranked(
+        self, dense: npt.NDArray[np.float32], lexical: npt.NDArray[np.float32], *, k: int = 5
+    ) -> list[Hit]:
+        """Top-k documents by reciprocal-rank fusion of `raw_scores` already computed."""
         fused = _rrf(dense) + np.where(lexical > 0, _rrf(lexical), 0.0)
         order = np.argsort(-fused)[:k]
         return [Hit(self.documents[i], float(dense[i])) for i in order]

@@ -118,7 +118,7 @@ def llm_composer(
     model: str = "scripted",
     on_partial: Partial | None = None,
 ) -> LlmComposer:
-    """An LlmComposer on an endpoint, the client and the composer sharing one time budget."""
+    """An LlmComposer on an endpoint; the client's read time-out is the first-token limit."""
     chat = chat_model(base_url=base_url, model=model, api_key="", first_token_s=first_token_s)
     return LlmComposer(
         grounded, chat, first_token_s=first_token_s, total_s=total_s, on_partial=on_partial
