@@ -19,11 +19,14 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 run: install
-	# espeak-ng speaks the demo's live host script (copilot demo streams it into the room).
-	# Best effort: without it the demo still serves, only without the live host.
-	command -v espeak-ng >/dev/null || { SUDO=$$([ "$$(id -u)" -ne 0 ] && echo sudo); \
+	# espeak-ng speaks the demo's live host script (copilot demo streams it into the room);
+	# a CJK font draws the Chinese labels of the show's review plots (copilot report).
+	# Best effort: without them the demo still serves, only without the live host.
+	{ command -v espeak-ng >/dev/null && fc-list 2>/dev/null | grep -qi "wenquanyi\|wqy"; } || \
+		{ SUDO=$$([ "$$(id -u)" -ne 0 ] && echo sudo); \
 		$$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive \
-		apt-get install -y -qq espeak-ng >/dev/null || echo "espeak-ng not installed: no live host"; }
+		apt-get install -y -qq espeak-ng fonts-wqy-microhei >/dev/null || \
+		echo "espeak-ng or the CJK font not installed: no live host, boxes for Chinese in plots"; }
 	$(VENV)/bin/copilot demo
 
 services:
