@@ -19,6 +19,9 @@ from copilot.understand.features import detect_language
 # lexical, as a join) answers it ("刚才好多人问赠品，下单备注就送" against "赠品怎么领");
 # chosen on simulated streams (docs/host_prompts.md).
 ANSWERED_MIN = 0.65
+# A line that names the topic's product needs to match only what is asked of it: "西湖龙井还有
+# 没有货，还有60件" scores 0.61 against "西湖龙井有现货吗" with both names cut out.
+ANSWERED_NAMED_MIN = 0.5
 ANSWERABLE_ON_AIR_MIN_VIEWERS = 2  # a host line quiets topics this many viewers asked
 PRODUCT_INTENTS = frozenset({"price_stock", "product_info", "promotion"})  # about a product
 
@@ -102,7 +105,10 @@ class RoomPrompts:
             semantic, lexical, detect_language(compared or text)
         ).items():
             topic = self.clusterer.topics[topic_id]
-            if score < ANSWERED_MIN or topic.status in ("answered", "dismissed"):
+            names_it = bool(named) and topic.product_sku in (named or ())
+            if score < (ANSWERED_NAMED_MIN if names_it else ANSWERED_MIN):
+                continue
+            if topic.status in ("answered", "dismissed"):
                 continue
             if named and topic.product_sku is not None and topic.product_sku not in named:
                 continue
