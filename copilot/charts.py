@@ -33,8 +33,9 @@ def cjk_font() -> str | None:
 @contextmanager
 def style() -> Iterator[None]:
     """Fonts that write both the Latin labels and any Chinese text."""
-    # DejaVu first for its bold; matplotlib falls back glyph by glyph to the CJK font.
-    fonts = [f for f in ("DejaVu Sans", cjk_font()) if f]
+    # The CJK font first: with DejaVu first, matplotlib drew Chinese as boxes (its glyph
+    # fallback did not reach the .ttc); the CJK fonts carry Latin glyphs too.
+    fonts = [f for f in (cjk_font(), "DejaVu Sans") if f]
     with rc_context({"font.family": "sans-serif", "font.sans-serif": fonts, "font.size": 9}):
         yield
 
