@@ -105,10 +105,9 @@ class RoomPrompts:
             semantic, lexical, detect_language(compared or text)
         ).items():
             topic = self.clusterer.topics[topic_id]
-            names_it = bool(named) and topic.product_sku in (named or ())
-            if score < (ANSWERED_NAMED_MIN if names_it else ANSWERED_MIN):
-                continue
-            if topic.status in ("answered", "dismissed"):
+            names_it = topic.product_sku in (named or set())
+            needed = ANSWERED_NAMED_MIN if names_it else ANSWERED_MIN
+            if score < needed or topic.status in ("answered", "dismissed"):
                 continue
             if named and topic.product_sku is not None and topic.product_sku not in named:
                 continue

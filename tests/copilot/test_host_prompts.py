@@ -48,8 +48,16 @@ def room(sqlite_copilot: Copilot) -> str:
     return new_room(sqlite_copilot)
 
 
-def ask(prompts: HostPrompts, room: str, asked: list[tuple[str, str, float]], intent: str) -> None:
-    """Feed questions (viewer, text, stream second) as the pipeline publishes them."""
+def ask(
+    prompts: HostPrompts,
+    room: str,
+    asked: list[tuple[str, str, float]],
+    intent: str,
+    product: tuple[str, str] | None = None,
+) -> None:
+    """Feed questions (viewer, text, stream second) as the pipeline publishes them, about
+    `product` (SKU, name) when the pipeline resolved one."""
+    sku, name = product if product is not None else (None, None)
     for event in [
         question_event(
             room,
@@ -58,7 +66,8 @@ def ask(prompts: HostPrompts, room: str, asked: list[tuple[str, str, float]], in
             at=at,
             intent=intent,
             language="en" if text.isascii() else "zh",
-            product_sku=None,
+            product_sku=sku,
+            product_name=name,
             answer=None,
         )
         for viewer, text, at in asked
@@ -171,35 +180,13 @@ LONGJING_PRICE = [
 ]
 
 
-def ask_about(
-    prompts: HostPrompts, room: str, asked: list[tuple[str, str, float]], product: tuple[str, str]
-) -> None:
-    """Feed questions about one product, resolved by the pipeline as price_stock."""
-    sku, name = product
-    for viewer, text, at in asked:
-        prompts.publish(
-            question_event(
-                room,
-                viewer_id=viewer,
-                text=text,
-                at=at,
-                intent="price_stock",
-                language="zh",
-                product_sku=sku,
-                product_name=name,
-                answer=None,
-            )
-        )
-    assert prompts.wait_idle()
-
-
 def test_a_line_naming_the_product_answers_what_was_asked_of_it_and_nothing_else(
     prompts: HostPrompts, sqlite_copilot: Copilot, room: str
 ) -> None:
     stock = [(f"s{i}", text, 10.0 + i) for i, text in enumerate(LONGJING_STOCK)]
-    ask_about(prompts, room, stock, LONGJING)
+    ask(prompts, room, stock, "price_stock", LONGJING)
     price = [(f"p{i}", text, 20.0 + i) for i, text in enumerate(LONGJING_PRICE)]
-    ask_about(prompts, room, price, LONGJING)
+    ask(prompts, room, price, "price_stock", LONGJING)
     assert len(stored(sqlite_copilot, room)) == 2
     # With the product's name cut out, the restated question is not close enough on its own
     # (below ANSWERED_MIN); naming the product on air makes up for it.
